@@ -1,0 +1,5 @@
+"""`python -m storydesk` runs the CLI."""
+
+from storydesk.cli import main
+
+main()

@@ -1,0 +1,68 @@
+"""Sentence segmentation with character offsets into an article's cleaned text.
+
+spaCy's rule-based `sentencizer` on a blank English pipeline (its tokenizer keeps "U.S." and
+"Dr." whole, so they do not end sentences), run paragraph by paragraph so a line break always
+ends a sentence. Offsets index `Article.text`, so `text[start:end] == sentence.text`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from storydesk.records import Article, Sentence
+
+_LOCK = threading.Lock()
+_NLP: Any = None
+_PARA = re.compile(r"[^\n]+")
+# A paragraph longer than this is cut at whitespace before spaCy sees it (bounded time/memory).
+MAX_PARAGRAPH = 20_000
+
+
+def get_nlp() -> Any:
+    """Blank English spaCy pipeline with the sentencizer, built once per process."""
+    global _NLP
+    with _LOCK:
+        if _NLP is None:
+            import spacy
+
+            nlp = spacy.blank("en")
+            nlp.add_pipe("sentencizer")
+            nlp.max_length = MAX_PARAGRAPH * 2
+            _NLP = nlp
+        return _NLP
+
+
+def _spans(text: str) -> Iterator[tuple[int, int]]:
+    nlp = get_nlp()
+    for para in _PARA.finditer(text):
+        p_start = para.start()
+        chunk = para.group()
+        for off in range(0, len(chunk), MAX_PARAGRAPH):
+            piece = chunk[off : off + MAX_PARAGRAPH]
+            doc = nlp(piece)
+            for sent in doc.sents:
+                s = sent.start_char
+                e = sent.end_char
+                # trim whitespace so offsets hug the sentence
+                while s < e and piece[s].isspace():
+                    s += 1
+                while e > s and piece[e - 1].isspace():
+                    e -= 1
+                if e > s:
+                    yield p_start + off + s, p_start + off + e
+
+
+def split_text(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, sentence) for every sentence of `text`."""
+    return [(s, e, text[s:e]) for s, e in _spans(text)]
+
+
+def sentences(article: Article) -> tuple[Sentence, ...]:
+    """The sentences of `article.text` as `Sentence` records."""
+    return tuple(
+        Sentence(article=article.id, index=i, start=s, end=e, text=t)
+        for i, (s, e, t) in enumerate(split_text(article.text))
+    )

@@ -1,0 +1,68 @@
+"""One table of settings: name, default, help. Stages take the one `Settings` object.
+
+Every field can be set from the environment as `STORYDESK_<NAME>` (upper case); the CLI sets the
+few it exposes as options. Constants that were tuned say in a comment how they were measured.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+
+def default_data_dir() -> Path:
+    """`$STORYDESK_DATA`, else the per-user data directory (e.g. ~/.local/share/storydesk)."""
+    env = os.environ.get("STORYDESK_DATA")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("storydesk", appauthor=False))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Options for every stage. Defaults are what `storydesk run` uses."""
+
+    data_dir: Path = field(default_factory=default_data_dir, metadata={"help": "store location"})
+    # Inputs above this are skipped with reason "too-large": a news page is rarely over 2 MB,
+    # and trafilatura's memory grows ~20x the page size.
+    max_bytes: int = field(default=20_000_000, metadata={"help": "largest input file or record, bytes"})
+    max_html_bytes: int = field(default=5_000_000, metadata={"help": "largest HTML page extracted"})
+    # Hard wall-clock bound on one page's extraction (trafilatura has none of its own).
+    extract_timeout_s: float = field(default=2.0, metadata={"help": "per-page extraction time limit"})
+    brief_words: int = field(default=120, metadata={"help": "about how many words each brief has"})
+    workers: int = field(default=1, metadata={"help": "processes for the per-article stages"})
+    engine: str = field(default="local", metadata={"help": "'local' or 'dask'"})
+    engine_address: str | None = field(default=None, metadata={"help": "dask scheduler address"})
+    llm_url: str | None = field(default=None, metadata={"help": "OpenAI-compatible base URL"})
+    llm_model: str | None = field(default=None, metadata={"help": "model name at llm_url"})
+    llm_api_key: str | None = field(default=None, metadata={"help": "API key for llm_url"})
+    embed: bool = field(default=True, metadata={"help": "use the packaged MiniLM embeddings"})
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Settings from `STORYDESK_*` variables, then `overrides` (None values are ignored)."""
+        kwargs: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = os.environ.get(f"STORYDESK_{f.name.upper()}")
+            if raw is None or f.name == "data_dir":
+                continue
+            kind = type(f.default) if f.default is not dataclasses.MISSING else str
+            if kind is bool:
+                kwargs[f.name] = raw.lower() in ("1", "true", "yes")
+            elif kind in (int, float):
+                kwargs[f.name] = kind(raw)
+            else:
+                kwargs[f.name] = raw
+        kwargs.update({k: v for k, v in overrides.items() if v is not None})
+        if "data_dir" in kwargs:
+            kwargs["data_dir"] = Path(kwargs["data_dir"])
+        return cls(**kwargs)

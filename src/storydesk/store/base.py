@@ -1,0 +1,53 @@
+"""The protocol every store backend implements (SQLite is the default and only one today)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+from storydesk.records import Article, Assignment, Story
+
+
+class Store(Protocol):
+    """What the pipeline, CLI and web app need from a store."""
+
+    def add_articles(self, articles: Iterable[Article]) -> list[str]:
+        """Insert articles not yet stored (by id); return the ids that were new. Commits."""
+        ...
+
+    def update_articles(self, articles: Iterable[Article]) -> None:
+        """Replace cleaned text/removed/metadata of stored articles (re-cleaning). Commits."""
+        ...
+
+    def get_article(self, ref: str) -> Article:
+        """One article by id or unique id prefix; raises NotFound."""
+        ...
+
+    def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        """Stored articles in ingestion order (all, or those with the given ids)."""
+        ...
+
+    def list_articles(self, limit: int | None = None, query: str | None = None,
+                      outlet: str | None = None) -> list[dict[str, Any]]:
+        """`articles --json` rows, with each article's story id."""
+        ...
+
+    def count_articles(self) -> int: ...
+
+    def set_assignments(self, assignments: Iterable[Assignment]) -> None: ...
+
+    def assignments(self) -> dict[str, Assignment]: ...
+
+    def put_stories(self, stories: Iterable[Story]) -> None: ...
+
+    def get_story(self, ref: str) -> Story: ...
+
+    def list_stories(self, query: str | None = None, outlet: str | None = None,
+                     since: str | None = None, until: str | None = None,
+                     limit: int | None = None) -> list[dict[str, Any]]: ...
+
+    def get_state(self, key: str) -> bytes | None: ...
+
+    def put_state(self, key: str, value: bytes) -> None: ...
+
+    def close(self) -> None: ...

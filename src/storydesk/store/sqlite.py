@@ -1,0 +1,361 @@
+"""SQLite store: WAL journal so one writer and many readers share a data directory safely.
+
+Each write batch is one transaction, so an interrupted ingest keeps every batch committed before
+it (tests/store/test_sqlite.py kills a writer midway to show it). Full-text search is FTS5, built
+into SQLite (DuckDB's FTS extension downloads at run time, which cannot work offline).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from storydesk.errors import NotFound, StoreError, UsageError
+from storydesk.records import Article, Assignment, Provenance, Removed, Story
+from storydesk.store.migrations import migrate
+
+DB_NAME = "storydesk.db"
+# Rows per INSERT batch: large enough that fsync cost is amortised (bench/throughput.py),
+# small enough that a kill loses at most one batch of work, never committed data.
+BATCH = 500
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _fts_query(q: str) -> str:
+    """Turn user words into a safe FTS5 query: each word quoted, all required, last one a prefix."""
+    words = [w.replace('"', '""') for w in q.split() if w.strip()]
+    if not words:
+        return '""'
+    parts = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
+    return " ".join(parts)
+
+
+class SqliteStore:
+    """The default store. One instance per process; safe to share between threads."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            if readonly:
+                uri = f"file:{path}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            # busy_timeout: a second process waits for the writer instead of failing at once.
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    # ------------------------------------------------------------------ articles
+
+    def add_articles(self, articles: Iterable[Article]) -> list[str]:
+        """Insert articles not yet stored; return the new ids. Commits every BATCH rows."""
+        new: list[str] = []
+        batch: list[Article] = []
+        for art in articles:
+            batch.append(art)
+            if len(batch) >= BATCH:
+                new += self._insert(batch)
+                batch = []
+        if batch:
+            new += self._insert(batch)
+        return new
+
+    def _insert(self, batch: list[Article]) -> list[str]:
+        with self._lock, self.conn:
+            ids = [a.id for a in batch]
+            marks = ",".join("?" * len(ids))
+            have = {r[0] for r in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", ids)}
+            fresh: list[Article] = []
+            seen: set[str] = set()
+            for a in batch:
+                if a.id not in have and a.id not in seen:
+                    fresh.append(a)
+                    seen.add(a.id)
+            now = _now()
+            self.conn.executemany(
+                "INSERT INTO articles (id, outlet, title, url, published, language, author, raw_text,"
+                " text, removed, provenance, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [self._row(a, now) for a in fresh],
+            )
+            return [a.id for a in fresh]
+
+    @staticmethod
+    def _row(a: Article, now: str) -> tuple[Any, ...]:
+        return (
+            a.id, a.outlet, a.title, a.url, a.published, a.language, a.author, a.raw_text, a.text,
+            json.dumps([r.to_dict() for r in a.removed], ensure_ascii=False),
+            json.dumps(a.provenance.to_dict() if a.provenance else None, ensure_ascii=False), now,
+        )
+
+    def update_articles(self, articles: Iterable[Article]) -> None:
+        """Replace cleaned fields of stored articles (after a corpus-level re-clean)."""
+        rows = [
+            (a.outlet, a.title, a.url, a.published, a.language, a.author, a.text,
+             json.dumps([r.to_dict() for r in a.removed], ensure_ascii=False), a.id)
+            for a in articles
+        ]
+        with self._lock, self.conn:
+            self.conn.executemany(
+                "UPDATE articles SET outlet=?, title=?, url=?, published=?, language=?, author=?,"
+                " text=?, removed=? WHERE id=?",
+                rows,
+            )
+
+    @staticmethod
+    def _article(row: sqlite3.Row) -> Article:
+        prov = json.loads(row["provenance"]) if row["provenance"] else None
+        return Article(
+            id=row["id"], outlet=row["outlet"], title=row["title"], url=row["url"],
+            published=row["published"], language=row["language"], author=row["author"],
+            raw_text=row["raw_text"], text=row["text"],
+            removed=tuple(Removed.from_dict(r) for r in json.loads(row["removed"] or "[]")),
+            provenance=Provenance.from_dict(prov) if prov else None,
+        )
+
+    def _resolve(self, table: str, ref: str) -> str:
+        ref = ref.strip()
+        if not ref:
+            raise UsageError("an id is required")
+        with self._lock:
+            row = self.conn.execute(f"SELECT id FROM {table} WHERE id = ?", (ref,)).fetchone()
+            if row:
+                return str(row[0])
+            like = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            rows = self.conn.execute(
+                f"SELECT id FROM {table} WHERE id LIKE ? ESCAPE '\\' LIMIT 2", (like,)
+            ).fetchall()
+        kind = "article" if table == "articles" else "story"
+        if not rows:
+            raise NotFound(f"no {kind} with id {ref!r} (list them with `storydesk {kind}s`)")
+        if len(rows) > 1:
+            raise UsageError(f"{ref!r} matches more than one {kind}; give more of the id")
+        return str(rows[0][0])
+
+    def get_article(self, ref: str) -> Article:
+        """One article by id or unique id prefix."""
+        aid = self._resolve("articles", ref)
+        with self._lock:
+            row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (aid,)).fetchone()
+        return self._article(row)
+
+    def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        """Articles in ingestion order; reads in pages so memory stays flat."""
+        if ids is not None:
+            wanted = list(dict.fromkeys(ids))
+            for i in range(0, len(wanted), BATCH):
+                chunk = wanted[i : i + BATCH]
+                marks = ",".join("?" * len(chunk))
+                with self._lock:
+                    rows = self.conn.execute(
+                        f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY seq", chunk
+                    ).fetchall()
+                for r in rows:
+                    yield self._article(r)
+            return
+        last = 0
+        while True:
+            with self._lock:
+                rows = self.conn.execute(
+                    "SELECT * FROM articles WHERE seq > ? ORDER BY seq LIMIT ?", (last, BATCH)
+                ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield self._article(r)
+            last = rows[-1]["seq"]
+
+    def list_articles(self, limit: int | None = None, query: str | None = None,
+                      outlet: str | None = None, story: str | None = None) -> list[dict[str, Any]]:
+        """`articles --json` rows (id, outlet, title, url, published, language, story)."""
+        sql = (
+            "SELECT a.id, a.outlet, a.title, a.url, a.published, a.language, s.story_id AS story,"
+            " s.syndicated_from FROM articles a LEFT JOIN article_story s ON s.article_id = a.id"
+        )
+        where: list[str] = []
+        args: list[Any] = []
+        if query:
+            where.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            args.append(_fts_query(query))
+        if outlet:
+            where.append("a.outlet = ?")
+            args.append(outlet)
+        if story:
+            where.append("s.story_id = ?")
+            args.append(story)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY a.seq"
+        if limit:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        with self._lock:
+            return [dict(r) for r in self.conn.execute(sql, args)]
+
+    def count_articles(self) -> int:
+        with self._lock:
+            return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def outlets(self) -> list[str]:
+        """Distinct outlet names, for the web app's filter."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet"
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    # ------------------------------------------------------------------ stories
+
+    def set_assignments(self, assignments: Iterable[Assignment]) -> None:
+        rows = [(a.article, a.story, a.syndicated_from) for a in assignments]
+        with self._lock, self.conn:
+            self.conn.executemany(
+                "INSERT INTO article_story (article_id, story_id, syndicated_from) VALUES (?,?,?)"
+                " ON CONFLICT(article_id) DO UPDATE SET story_id=excluded.story_id,"
+                " syndicated_from=excluded.syndicated_from",
+                rows,
+            )
+
+    def assignments(self) -> dict[str, Assignment]:
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT article_id, story_id, syndicated_from FROM article_story"
+            ).fetchall()
+        return {r[0]: Assignment(article=r[0], story=r[1], syndicated_from=r[2]) for r in rows}
+
+    def put_stories(self, stories: Iterable[Story]) -> None:
+        """Insert or replace stories (their full JSON plus the listing columns and FTS text)."""
+        now = _now()
+        with self._lock, self.conn:
+            for s in stories:
+                data = json.dumps(s.to_dict(), ensure_ascii=False)
+                body = " ".join(b.text for b in s.brief) + " " + " ".join(s.keywords)
+                outlets = json.dumps(sorted({a.outlet for a in s.articles if a.outlet}))
+                self.conn.execute(
+                    "INSERT INTO stories (id, title, first_seen, last_seen, article_count, outlet_count,"
+                    " outlets, data, updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+                    " title=excluded.title, first_seen=excluded.first_seen, last_seen=excluded.last_seen,"
+                    " article_count=excluded.article_count, outlet_count=excluded.outlet_count,"
+                    " outlets=excluded.outlets, data=excluded.data, updated_at=excluded.updated_at",
+                    (s.id, s.title, s.first_seen, s.last_seen, s.article_count, s.outlet_count, outlets,
+                     data, now),
+                )
+                self.conn.execute("DELETE FROM stories_fts WHERE story_id = ?", (s.id,))
+                self.conn.execute(
+                    "INSERT INTO stories_fts (story_id, title, body) VALUES (?,?,?)", (s.id, s.title, body)
+                )
+
+    def delete_stories(self, ids: Iterable[str]) -> None:
+        """Drop stories that no longer have articles (after a merge)."""
+        ids = list(ids)
+        with self._lock, self.conn:
+            for sid in ids:
+                self.conn.execute("DELETE FROM stories WHERE id = ?", (sid,))
+                self.conn.execute("DELETE FROM stories_fts WHERE story_id = ?", (sid,))
+
+    def get_story(self, ref: str) -> Story:
+        sid = self._resolve("stories", ref)
+        with self._lock:
+            row = self.conn.execute("SELECT data FROM stories WHERE id = ?", (sid,)).fetchone()
+        return Story.from_dict(json.loads(row[0]))
+
+    def iter_stories(self) -> Iterator[Story]:
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT data FROM stories ORDER BY coalesce(last_seen, updated_at) DESC, id"
+            ).fetchall()
+        for r in rows:
+            yield Story.from_dict(json.loads(r[0]))
+
+    def list_stories(self, query: str | None = None, outlet: str | None = None,
+                     since: str | None = None, until: str | None = None,
+                     limit: int | None = None) -> list[dict[str, Any]]:
+        """`stories --json` rows, newest first; optional full-text query and filters."""
+        sql = (
+            "SELECT id, title, article_count, outlet_count, first_seen, last_seen, outlets, data"
+            " FROM stories"
+        )
+        where: list[str] = []
+        args: list[Any] = []
+        if query:
+            where.append(
+                "(id IN (SELECT story_id FROM stories_fts WHERE stories_fts MATCH ?) OR id IN"
+                " (SELECT s.story_id FROM article_story s JOIN articles a ON a.id = s.article_id"
+                " WHERE a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)))"
+            )
+            args += [_fts_query(query), _fts_query(query)]
+        if outlet:
+            where.append("EXISTS (SELECT 1 FROM json_each(stories.outlets) WHERE value = ?)")
+            args.append(outlet)
+        if since:
+            where.append("coalesce(last_seen, '9999') >= ?")
+            args.append(since)
+        if until:
+            where.append("coalesce(first_seen, '0000') <= ?")
+            args.append(until + "T23:59:59" if len(until) == 10 else until)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY coalesce(last_seen, first_seen, updated_at) DESC, article_count DESC, id"
+        if limit:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        with self._lock:
+            rows = self.conn.execute(sql, args).fetchall()
+        out = []
+        for r in rows:
+            s = Story.from_dict(json.loads(r["data"]))
+            out.append(s.summary())
+        return out
+
+    def count_stories(self) -> int:
+        with self._lock:
+            return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    # ------------------------------------------------------------------ state
+
+    def get_state(self, key: str) -> bytes | None:
+        with self._lock:
+            row = self.conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_state(self, key: str, value: bytes) -> None:
+        with self._lock, self.conn:
+            self.conn.execute(
+                "INSERT INTO state (key, value, updated_at) VALUES (?,?,?) ON CONFLICT(key) DO UPDATE"
+                " SET value=excluded.value, updated_at=excluded.updated_at",
+                (key, value, _now()),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(data_dir: Path | str, readonly: bool = False) -> SqliteStore:
+    """Open (creating and migrating if needed) the store under `data_dir`."""
+    data_dir = Path(data_dir)
+    path = data_dir / DB_NAME
+    if readonly and not path.exists():
+        raise StoreError(f"no store at {path}: run `storydesk ingest` or `storydesk run` first")
+    return SqliteStore(path, readonly=readonly)

@@ -1,0 +1,38 @@
+"""Shared fixtures: paths to ../shared (read in place, never copied), a fresh data dir, the CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("STORYDESK_SHARED", ROOT.parent / "shared"))
+SEEDS = SHARED / "corpus" / "seeds"
+DATA = SHARED / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.exists():
+        pytest.skip(f"shared data not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seeds_dir(shared_dir: Path) -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def data_root(shared_dir: Path) -> Path:
+    return DATA
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, empty store location; STORYDESK_DATA points at it."""
+    d = tmp_path / "store"
+    monkeypatch.setenv("STORYDESK_DATA", str(d))
+    return d
