@@ -92,6 +92,24 @@ def content_id(*parts: str | None, length: int = 16) -> str:
     return h.hexdigest()[:length]
 
 
+def normalise_space(text: str) -> str:
+    """Collapse runs of whitespace to one space and strip."""
+    return " ".join(text.split())
+
+
+def article_id(doc: RawDocument) -> str:
+    """The stable id of the article a RawDocument becomes.
+
+    Content hash of where it was published (its URL, or without one the input's file name and
+    the item inside it) and its whitespace-normalised text. Re-ingesting the same input gives the
+    same id; the same text published by a second outlet (a syndicated copy) is a second article,
+    which clustering then marks `syndicated_from` the first.
+    """
+    prov = doc.provenance
+    where = doc.url or f"{prov.source.replace(chr(92), '/').rsplit('/', 1)[-1]}#{prov.locator}"
+    return content_id(where, normalise_space(doc.text))
+
+
 # --------------------------------------------------------------------------- ingest
 
 
@@ -407,5 +425,7 @@ __all__ = [
     "Story",
     "StoryArticle",
     "TimelineEvent",
+    "article_id",
     "content_id",
+    "normalise_space",
 ]
