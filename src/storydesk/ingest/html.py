@@ -1,0 +1,420 @@
+"""HTML pages -> `RawDocument`: decode, bound, extract body and metadata.
+
+The body and most metadata come from trafilatura (which runs htmldate for the date); JSON-LD,
+Open Graph and plain meta tags fill what it leaves empty, and lingua guesses the language when the
+page does not declare one. Three robustness guards sit around the extractor:
+
+- size: pages over `settings.max_html_bytes` raise `TooLarge` before any parsing;
+- time: trafilatura has no time limit of its own, so extraction runs under a wall-clock bound
+  (`settings.extract_timeout_s`, see `_bounded`); a page that runs out of time falls back to a
+  cheap paragraph-text extraction instead of stalling the run;
+- depth: libxml2 silently drops a whole document nested deeper than 255 elements (lxml then
+  returns an empty tree and no error). `flatten_deep` detects that nesting with a tokenizer that
+  does not depend on libxml2 and removes the wrapper tags below a safe depth, keeping all text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TypeVar
+
+from storydesk.errors import TooLarge, Unreadable
+from storydesk.records import Provenance, RawDocument
+from storydesk.settings import Settings
+
+T = TypeVar("T")
+
+# libxml2's HTML parser gives up (silently, returning an empty tree) past depth 255. trafilatura
+# wraps and re-parses subtrees, so keep a wide margin below the hard limit.
+MAX_DEPTH = 160
+
+_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr", "basefont", "frame", "isindex", "keygen", "command",
+})
+# Tags whose content is raw text: markup-looking strings inside them are not tags.
+_RAWTEXT = frozenset({"script", "style", "textarea", "title", "xmp", "noscript"})
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|<!--.*?-->", re.S)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _decode(data: bytes) -> str:
+    """Bytes -> str, trusting a declared charset first (the ingest helper when it exists)."""
+    try:
+        from storydesk.ingest.decode import decode_bytes  # written by the ingest engineer
+    except ImportError:
+        decode_bytes = None
+    declared = declared_charset(data)
+    if decode_bytes is not None:
+        return str(decode_bytes(data, declared))
+    return _local_decode(data, declared)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in a BOM or `<meta charset>` / http-equiv in its head."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    m = _META_CHARSET.search(data[:8192])
+    return m.group(1).decode("ascii", "replace").lower() if m else None
+
+
+def _local_decode(data: bytes, declared: str | None) -> str:
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        raise Unreadable("undecodable", "no text encoding fits; is this a binary file?")
+    try:
+        return data.decode(best.encoding, errors="replace")
+    except LookupError as exc:  # pragma: no cover - charset_normalizer names codecs Python knows
+        raise Unreadable("undecodable", str(exc)) from exc
+
+
+# --------------------------------------------------------------------------- depth
+
+
+def nesting_depth(html: str) -> int:
+    """Deepest element nesting in `html`, counted by a tolerant tokenizer (not libxml2)."""
+    depth = best = 0
+    stack: list[str] = []
+    for m in _iter_tags(html):
+        closing, name = m[0], m[1]
+        if closing:
+            if name in stack:
+                while stack:
+                    if stack.pop() == name:
+                        break
+                depth = len(stack)
+        else:
+            stack.append(name)
+            depth = len(stack)
+            best = max(best, depth)
+    return best
+
+
+def _iter_tags(html: str) -> Any:
+    """Yield (closing, name, start, end, self_closing) of real element tags, skipping raw text."""
+    pos = 0
+    n = len(html)
+    while pos < n:
+        m = _TAG.search(html, pos)
+        if m is None:
+            return
+        pos = m.end()
+        if m.group(2) is None:  # comment
+            continue
+        name = m.group(2).lower()
+        closing = bool(m.group(1))
+        selfclosing = m.group(3).rstrip().endswith("/")
+        if name in _VOID or (selfclosing and not closing):
+            continue
+        yield closing, name, m.start(), m.end()
+        if not closing and name in _RAWTEXT:
+            end = re.compile(rf"</{name}\s*>", re.I).search(html, pos)
+            pos = end.start() if end else n
+
+
+def flatten_deep(html: str, limit: int = MAX_DEPTH) -> str:
+    """Drop the start/end tags of elements nested deeper than `limit`, keeping their text.
+
+    Elements at depth >= limit lose their tags (block-level ones leave a line break so that
+    paragraphs stay apart); text and shallower structure are untouched.
+    """
+    out: list[str] = []
+    last = 0
+    stack: list[tuple[str, bool]] = []  # (name, kept)
+    for closing, name, start, end in _iter_tags(html):
+        if closing:
+            if not any(s[0] == name for s in stack):
+                continue
+            kept = True
+            while stack:
+                top, kept = stack.pop()
+                if top == name:
+                    break
+            if not kept:
+                out.append(html[last:start])
+                out.append("<br>")
+                last = end
+        else:
+            keep = len(stack) < limit
+            stack.append((name, keep))
+            if not keep:
+                out.append(html[last:start])
+                out.append("<br>")
+                last = end
+    out.append(html[last:])
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- time bound
+
+
+class _Timeout(Exception):
+    pass
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _bounded(fn: Callable[[], T], seconds: float) -> T:
+    """Run `fn` with a wall-clock bound; raise `_Timeout` when it runs out.
+
+    Why two ways: in the main thread on POSIX an interval timer (SIGALRM) interrupts the
+    extraction itself, so a runaway page stops costing CPU at once (trafilatura is mostly Python
+    code, so the signal is delivered between lxml calls within milliseconds). Elsewhere (worker
+    threads, dask workers) signals are not available; there the call runs in a helper thread and
+    the caller stops waiting at the deadline. That thread cannot be killed and finishes in the
+    background, but the size bound (`max_html_bytes`) caps how long it can run.
+    """
+    if seconds <= 0:
+        return fn()
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        def _alarm(signum: int, frame: Any) -> None:
+            raise _Timeout()
+
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return fn()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            if old_timer[0] > 0:  # someone else's timer was running: put it back
+                signal.setitimer(signal.ITIMER_REAL, *old_timer)
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="storydesk-extract")
+    future = _POOL.submit(fn)
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout as exc:
+        future.cancel()
+        raise _Timeout() from exc
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def _jsonld(tree: Any) -> dict[str, Any]:
+    """Merged fields of the page's JSON-LD article-like objects (first value wins)."""
+    found: dict[str, Any] = {}
+
+    def visit(obj: Any) -> None:
+        if isinstance(obj, list):
+            for o in obj:
+                visit(o)
+            return
+        if not isinstance(obj, dict):
+            return
+        if "@graph" in obj:
+            visit(obj["@graph"])
+        kind = obj.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(isinstance(k, str) and ("Article" in k or k in ("BlogPosting", "Report")) for k in kinds):
+            for key in ("headline", "name", "datePublished", "author", "publisher", "inLanguage"):
+                if key in obj and key not in found:
+                    found[key] = obj[key]
+
+    for node in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            visit(json.loads(node.text or ""))
+        except (ValueError, TypeError):
+            continue
+    return found
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _name(value.get("name"))
+    if isinstance(value, list):
+        names = [n for n in (_name(v) for v in value) if n]
+        return "; ".join(dict.fromkeys(names)) or None
+    return None
+
+
+def _meta(tree: Any, *keys: str) -> str | None:
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            vals = tree.xpath(f'//meta[@{attr}="{key}"]/@content')
+            for v in vals:
+                if v and v.strip():
+                    return str(v).strip()
+    return None
+
+
+def _page_language(tree: Any) -> str | None:
+    lang = tree.xpath("string(/html/@lang)") or _meta(tree, "og:locale", "language", "content-language")
+    if not lang:
+        return None
+    code = re.split(r"[-_]", str(lang).strip().lower())[0]
+    return code if re.fullmatch(r"[a-z]{2}", code) else None
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def _fallback_text(tree: Any) -> str:
+    """Cheap body text: paragraphs, headings and list items outside obvious chrome containers."""
+    parts: list[str] = []
+    for el in tree.iter("p", "h2", "h3", "li", "blockquote"):
+        if any(a.tag in ("nav", "footer", "header", "aside", "form") for a in el.iterancestors()):
+            continue
+        txt = " ".join(el.text_content().split())
+        if len(txt) > 1:
+            parts.append(txt)
+    return "\n".join(parts)
+
+
+def _extract(html: str, url: str | None) -> tuple[str | None, dict[str, Any]]:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+    )
+    if doc is None:
+        return None, {}
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)  # type: ignore[arg-type]
+    return data.get("text"), data
+
+
+def parse_html(
+    data: bytes | str,
+    provenance: Provenance,
+    settings: Settings,
+    url: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> RawDocument:
+    """One HTML page -> RawDocument with body text (paragraphs split by "\\n") and metadata.
+
+    `meta` holds what the container already knows (a JSONL line's or feed entry's outlet, title,
+    published, author, language); it wins over what the page says. Raises `TooLarge` over
+    `settings.max_html_bytes` and `Unreadable` when no text can be extracted.
+    """
+    import lxml.html
+    from lxml.etree import ParserError
+
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > settings.max_html_bytes:
+        raise TooLarge("too-large", f"HTML page is {size} bytes; the limit is "
+                       f"{settings.max_html_bytes} (set STORYDESK_MAX_HTML_BYTES)")
+    html = _decode(data) if isinstance(data, bytes) else data
+    html = html.replace("\x00", "")
+    if not html.strip():
+        raise Unreadable("empty", "the HTML page is empty")
+    if nesting_depth(html) > MAX_DEPTH:
+        html = flatten_deep(html)
+
+    deadline = time.monotonic() + settings.extract_timeout_s
+    timed_out = False
+    try:
+        text, tmeta = _bounded(lambda: _extract(html, url), settings.extract_timeout_s)
+    except _Timeout:
+        text, tmeta, timed_out = None, {}, True
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ParserError, ValueError) as exc:
+        if not text:
+            raise Unreadable("bad-html", f"cannot parse the page: {exc}") from exc
+        tree = None
+    if not text and tree is not None:
+        # trafilatura found nothing it trusts, or ran out of time: take the plain paragraphs,
+        # still under the remaining time budget.
+        left = max(0.2, deadline - time.monotonic()) if timed_out else settings.extract_timeout_s
+        try:
+            text = _bounded(lambda: _fallback_text(tree), left)
+        except _Timeout:
+            text = ""
+    if not text or not text.strip():
+        why = "timed out" if timed_out else "no article text found"
+        raise Unreadable("no-text", f"{why} in the HTML page")
+
+    ld = _jsonld(tree) if tree is not None else {}
+    page = tree if tree is not None else lxml.html.fromstring("<html></html>")
+    meta = dict(meta or {})
+
+    def pick(*vals: Any) -> str | None:
+        for v in vals:
+            if isinstance(v, str) and v.strip():
+                return " ".join(v.split())
+        return None
+
+    def pick_name(*vals: Any) -> str | None:
+        # Some pages put their URL in og:site_name; a name is wanted here.
+        return pick(*(v for v in vals if not (isinstance(v, str) and "://" in v)))
+
+    title = pick(meta.get("title"), _name(ld.get("headline")), tmeta.get("title"),
+                 _meta(page, "og:title", "twitter:title"))
+    outlet = pick_name(meta.get("outlet"), _meta(page, "og:site_name", "application-name"),
+                  _name(ld.get("publisher")), tmeta.get("sitename"))
+    author = pick(meta.get("author"), _name(ld.get("author")), tmeta.get("author"),
+                  _meta(page, "author", "article:author"))
+    published = pick(meta.get("published"), _name(ld.get("datePublished")),
+                     _meta(page, "article:published_time"), tmeta.get("date"))
+    if published is None and timed_out is False and tree is not None:
+        published = tmeta.get("date")
+    language = pick(meta.get("language"), _lang_code(_name(ld.get("inLanguage"))),
+                    _page_language(page), tmeta.get("language"))
+    text = _normalise_text(text)
+    if language is None:
+        from storydesk.lang import detect
+
+        language = detect(text)
+    return RawDocument(
+        provenance=provenance,
+        text=text,
+        html=html,
+        url=url or pick(tmeta.get("url"), _meta(page, "og:url")),
+        outlet=outlet,
+        title=title,
+        published=published,
+        language=language,
+        author=author,
+    )
+
+
+def _lang_code(value: str | None) -> str | None:
+    if not value:
+        return None
+    code = re.split(r"[-_]", value.strip().lower())[0]
+    return code if re.fullmatch(r"[a-z]{2}", code) else None
+
+
+def _normalise_text(text: str) -> str:
+    """One paragraph per line, inner whitespace collapsed, no empty lines."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+__all__ = ["declared_charset", "flatten_deep", "nesting_depth", "parse_html"]
