@@ -1,0 +1,412 @@
+"""The `storydesk` command line: parse, call one library function, format.
+
+Results go to stdout (a rich table for people, exactly one JSON document with --json); progress,
+skips and errors go to stderr. Exit codes (../CONTRACT.md): 0 done, 1 failed, 2 bad usage,
+3 finished but some inputs were skipped. `main()` maps the exception tree of errors.py to them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from storydesk import __version__
+from storydesk.errors import StorydeskError
+from storydesk.records import Skip
+from storydesk.settings import Settings, default_data_dir
+
+app = typer.Typer(
+    name="storydesk",
+    help=(
+        "Turn many outlets' reports of the same events into one cross-checked story.\n\n"
+        "Ingest text, HTML, JSONL, WARC and RSS/Atom; strip page chrome (with an audit); group articles "
+        "into stories and spot syndicated copies; align what outlets say, flag where they disagree; write "
+        "a brief whose every sentence cites its sources.\n\n"
+        "Example: storydesk run ../shared/corpus/seeds --out out/"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+out_console = Console(soft_wrap=True)
+err_console = Console(stderr=True)
+
+# ------------------------------------------------------------------ shared options (defined once)
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="Data directory of the store [env STORYDESK_DATA; default: per-user data dir].",
+                 show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or log lines on stderr.")]
+
+
+def _settings(data: Path | None, **overrides: Any) -> Settings:
+    return Settings.from_env(data_dir=data or default_data_dir(), **overrides)
+
+
+def _print_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+
+
+class RichProgress:
+    """The pipeline's Progress drawn as rich bars on stderr (off when quiet or not a terminal)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and err_console.is_terminal
+        self.quiet = quiet
+        self.skips: list[Skip] = []
+        self._bar: Progress | None = None
+        self._task: Any = None
+        if self.enabled:
+            self._bar = Progress(
+                SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+                MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=False,
+            )
+            self._bar.start()
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        if self._bar is not None:
+            if self._task is not None:
+                t = self._bar.tasks[-1]
+                self._bar.update(self._task, total=t.completed or 1, completed=t.completed or 1)
+            self._task = self._bar.add_task(name, total=total)
+        elif not self.quiet:
+            err_console.print(f"[dim]{escape(name)}…[/dim]", highlight=False)
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.advance(self._task, n)
+
+    def skipped(self, skip: Skip) -> None:
+        # Skips are always reported, even with --quiet: a dropped input must never go unnoticed.
+        self.skips.append(skip)
+        err_console.print(f"[yellow]{escape(skip.message())}[/yellow]", highlight=False)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            if self._task is not None:
+                t = self._bar.tasks[-1]
+                self._bar.update(self._task, total=t.completed or 1, completed=t.completed or 1)
+            self._bar.stop()
+
+
+def _open(settings: Settings, readonly: bool = False) -> Any:
+    from storydesk.store import open_store
+
+    return open_store(settings.data_dir, readonly=readonly)
+
+
+# ------------------------------------------------------------------ commands
+
+
+@app.command()
+def run(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, feed URLs or WARC archives.",
+                                               show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for stories.json, brief.md, report.html.")],
+    brief_words: Annotated[int, typer.Option("--brief-words", min=20, max=2000,
+                                             help="About how many words each story's brief has.")] = 120,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes for the per-article stages.")] = 1,
+    engine: Annotated[str, typer.Option("--engine", help="'local' (default) or 'dask'.")] = "local",
+    address: Annotated[str | None, typer.Option(
+        "--address", help="Dask scheduler address (tcp://host:port); none: a local cluster on 127.0.0.1.")] = None,
+    data: DataOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> int:
+    """Run the main job: ingest, clean, cluster, cross-check, brief, and write the reports.
+
+    Reports cover every story that holds an article from PATHS.
+
+    Example: storydesk run ../shared/corpus/seeds --out out/ --brief-words 150
+    """
+    from storydesk.pipeline import run as run_pipeline
+
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("use 'local' or 'dask'", param_hint="--engine")
+    settings = _settings(data, brief_words=brief_words, workers=workers, engine=engine, engine_address=address)
+    progress = RichProgress(quiet)
+    try:
+        summary = run_pipeline(paths, out, settings, progress)
+    finally:
+        progress.close()
+    if json_out:
+        _print_json(summary.to_dict())
+    else:
+        out_console.print(
+            f"{summary.ingested} articles ({summary.new} new), {summary.stories} stories, "
+            f"{len(summary.skipped)} skipped."
+        )
+        out_console.print(f"Report: {Path(out) / 'report.html'}  (also stories.json, brief.md)")
+    return 3 if summary.skipped else 0
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, feed URLs or WARC archives.",
+                                               show_default=False)],
+    data: DataOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> int:
+    """Add files, directories, feeds or archives to the store (idempotent: same content, same article).
+
+    Example: storydesk ingest ../shared/corpus/seeds news.jsonl crawl.warc.gz
+    """
+    from storydesk.pipeline import ingest as ingest_paths
+
+    settings = _settings(data)
+    progress = RichProgress(quiet)
+    with _open(settings) as store:
+        try:
+            res = ingest_paths(paths, settings, store, progress)
+        finally:
+            progress.close()
+    if json_out:
+        _print_json({"seen": res.seen, "new": res.new, "skipped": [s.to_dict() for s in res.skipped]})
+    else:
+        out_console.print(f"{len(res.seen)} articles read, {len(res.new)} new, {len(res.skipped)} skipped.")
+    return 3 if res.skipped else 0
+
+
+@app.command()
+def cluster(
+    data: DataOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> int:
+    """Group stored articles not yet in a story into stories, then cross-check and brief those stories.
+
+    Streaming: existing stories keep their ids; new articles join them or open new ones.
+
+    Example: storydesk ingest new-batch/ && storydesk cluster
+    """
+    from storydesk.pipeline import analyse
+    from storydesk.pipeline import cluster as cluster_articles
+
+    settings = _settings(data)
+    progress = RichProgress(quiet)
+    with _open(settings) as store:
+        try:
+            ids = [r["id"] for r in store.list_articles()]
+            touched = cluster_articles(store, settings, ids, progress)
+            stories = analyse(store, settings, touched, progress)
+        finally:
+            progress.close()
+    if json_out:
+        _print_json({"stories_updated": [s.id for s in stories]})
+    else:
+        out_console.print(f"{len(stories)} stories updated.")
+    return 0
+
+
+@app.command()
+def articles(
+    query: Annotated[str | None, typer.Option("--query", "-s", help="Full-text search in titles and text.")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet.")] = None,
+    story: Annotated[str | None, typer.Option("--story", help="Only this story's articles.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many rows.")] = None,
+    data: DataOpt = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """List stored articles: id, outlet, title, url, published, language, story.
+
+    Example: storydesk articles --json --query Saravan
+    """
+    settings = _settings(data)
+    with _open(settings) as store:
+        rows = store.list_articles(limit=limit, query=query, outlet=outlet, story=story)
+    if json_out:
+        _print_json(rows)
+        return 0
+    table = Table("id", "outlet", "title", "published", "lang", "story", show_lines=False)
+    for r in rows:
+        table.add_row(r["id"], escape(r["outlet"] or "-"), escape((r["title"] or "-")[:70]),
+                      (r["published"] or "-")[:19], r["language"] or "-", r["story"] or "-")
+    out_console.print(table)
+    return 0
+
+
+@app.command()
+def show(
+    article: Annotated[str, typer.Argument(help="Article id (or a unique prefix of it).", show_default=False)],
+    data: DataOpt = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Show one article: its cleaned text, and every removed piece with the reason and rule.
+
+    Example: storydesk show 3f2a9c --json
+    """
+    settings = _settings(data)
+    with _open(settings) as store:
+        art = store.get_article(article)
+    if json_out:
+        _print_json(art.show())
+        return 0
+    out_console.print(f"[bold]{escape(art.title or '(untitled)')}[/bold]")
+    out_console.print(
+        f"[dim]{escape(art.outlet or 'unknown outlet')} · {art.published or 'no date'} · "
+        f"{art.language or '?'} · {escape(art.url or art.provenance.source if art.provenance else '')}[/dim]\n"
+    )
+    out_console.print(escape(art.text))
+    if art.removed:
+        table = Table("reason", "rule", "removed text", title=f"Removed by cleaning ({len(art.removed)})")
+        for r in art.removed:
+            table.add_row(r.reason, r.rule, escape(r.text[:200]))
+        out_console.print(table)
+    return 0
+
+
+@app.command()
+def export(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    data: DataOpt = None,
+) -> int:
+    """Write every stored article as JSON Lines, each in the `show --json` shape.
+
+    Example: storydesk export --out articles.jsonl
+    """
+    settings = _settings(data)
+    with _open(settings) as store:
+        fh = out.open("w", encoding="utf-8") if out else sys.stdout
+        try:
+            for art in store.iter_articles():
+                fh.write(json.dumps(art.show(), ensure_ascii=False) + "\n")
+        finally:
+            if out:
+                fh.close()
+    return 0
+
+
+@app.command()
+def stories(
+    query: Annotated[str | None, typer.Option("--query", "-s", help="Full-text search.")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Only stories with this outlet.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Last seen on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="First seen on or before (YYYY-MM-DD).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many rows.")] = None,
+    data: DataOpt = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """List stories, newest first: id, title, article and outlet counts, first and last seen.
+
+    Example: storydesk stories --json --query Iran
+    """
+    settings = _settings(data)
+    with _open(settings) as store:
+        rows = store.list_stories(query=query, outlet=outlet, since=since, until=until, limit=limit)
+    if json_out:
+        _print_json(rows)
+        return 0
+    table = Table("id", "title", "articles", "outlets", "first seen", "last seen")
+    for r in rows:
+        table.add_row(r["id"], escape((r["title"] or "")[:70]), str(r["article_count"]), str(r["outlet_count"]),
+                      (r["first_seen"] or "-")[:16], (r["last_seen"] or "-")[:16])
+    out_console.print(table)
+    return 0
+
+
+@app.command()
+def story(
+    story_id: Annotated[str, typer.Argument(metavar="STORY", help="Story id (or a unique prefix).",
+                                            show_default=False)],
+    data: DataOpt = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Show one story in the stories.json shape: brief, claims, discrepancies, quotes, entities, timeline.
+
+    Example: storydesk story s-1a2b3c --json
+    """
+    settings = _settings(data)
+    with _open(settings) as store:
+        s = store.get_story(story_id)
+    if json_out:
+        _print_json(s.to_dict())
+        return 0
+    from storydesk.report.markdown import render_markdown
+
+    out_console.print(escape(render_markdown([s])), highlight=False)
+    return 0
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(
+        "--host", help="Interface to bind. Loopback by default: the app has no login, so exposing it "
+                       "to a network is an explicit choice.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port.")] = 8000,
+    get: Annotated[str | None, typer.Option(
+        "--get", help="Answer one request for this path in-process, print the body and exit "
+                      "(0 if it succeeded, 1 if not).")] = None,
+    data: DataOpt = None,
+) -> int:
+    """Start the local web app and its JSON API (/api/stories, /api/articles/{id}, /openapi.json).
+
+    Example: storydesk serve --port 8000   then open http://127.0.0.1:8000/
+    """
+    from storydesk.web import create_app
+
+    settings = _settings(data)
+    application = create_app(settings.data_dir)
+    if get is not None:
+        from fastapi.testclient import TestClient
+
+        with TestClient(application) as client:
+            resp = client.get(get)
+        sys.stdout.write(resp.text + ("\n" if not resp.text.endswith("\n") else ""))
+        return 0 if resp.status_code < 400 else 1
+    import uvicorn
+
+    err_console.print(f"storydesk {__version__} serving {settings.data_dir} on http://{host}:{port}/")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+    return 0
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out_console.print(f"storydesk {__version__}")
+        raise typer.Exit(0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and map errors to exit codes (0, 1, 2, 3)."""
+    try:
+        rv = app(args=argv, standalone_mode=False)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except typer.TyperException as exc:
+        # typer vendors click: its usage errors carry click's `show()` and `exit_code` (2)
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show(file=sys.stderr)
+        sys.exit(int(getattr(exc, "exit_code", 1)))
+    except StorydeskError as exc:
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted: everything committed before this point is kept")
+        sys.exit(1)
+    sys.exit(rv if isinstance(rv, int) else 0)
