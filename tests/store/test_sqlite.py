@@ -1,0 +1,109 @@
+"""The SQLite store: idempotent inserts, id prefixes, full-text search, migrations, WAL readers."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storydesk.errors import NotFound, StoreError, UsageError
+from storydesk.records import Article, Assignment, Removed, Story, StoryArticle
+from storydesk.store import open_store
+from storydesk.store.migrations import SCHEMA_VERSION
+
+
+def art(i: int, outlet: str = "Daily", text: str = "") -> Article:
+    return Article(id=f"{i:04x}beef{i:08d}", outlet=outlet, title=f"Title {i}", url=f"https://d.x/{i}",
+                   published=f"2024-01-{i % 28 + 1:02d}T00:00:00+00:00", language="en", raw_text="raw",
+                   text=text or f"Body number {i} about a bridge.", removed=(Removed("fbpx", "cms-token", "t"),))
+
+
+def test_add_is_idempotent_and_reports_only_new(tmp_path: Path) -> None:
+    with open_store(tmp_path) as s:
+        assert s.add_articles([art(1), art(2), art(1)]) == [art(1).id, art(2).id]
+        assert s.add_articles([art(1), art(3)]) == [art(3).id]
+        assert s.count_articles() == 3
+        assert s.get_article(art(2).id) == art(2)
+
+
+def test_prefix_lookup_and_errors(tmp_path: Path) -> None:
+    with open_store(tmp_path) as s:
+        s.add_articles([art(1), art(2)])
+        assert s.get_article(art(1).id[:8]).id == art(1).id
+        with pytest.raises(UsageError):
+            s.get_article("0")  # both ids start with 000
+        with pytest.raises(NotFound):
+            s.get_article("ffff")
+
+
+def test_full_text_search_and_filters(tmp_path: Path) -> None:
+    with open_store(tmp_path) as s:
+        s.add_articles([art(1, text="Missiles hit Saravan."), art(2, outlet="Herald", text="A bridge reopened.")])
+        assert [r["id"] for r in s.list_articles(query="sarav")] == [art(1).id]
+        assert [r["id"] for r in s.list_articles(outlet="Herald")] == [art(2).id]
+        # FTS syntax in user input is treated as words, not as a query language
+        assert s.list_articles(query='"unbalanced AND (') == []
+
+
+def test_update_refreshes_search_index(tmp_path: Path) -> None:
+    with open_store(tmp_path) as s:
+        a = art(1, text="old words")
+        s.add_articles([a])
+        s.update_articles([Article(**{**a.to_dict(), "removed": (), "text": "fresh words"})])
+        assert s.list_articles(query="fresh") and not s.list_articles(query="old")
+
+
+def test_stories_assignments_and_state(tmp_path: Path) -> None:
+    with open_store(tmp_path) as s:
+        s.add_articles([art(1), art(2)])
+        s.set_assignments([Assignment(art(1).id, "s-a"), Assignment(art(2).id, "s-a", art(1).id)])
+        s.set_assignments([Assignment(art(2).id, "s-b")])
+        got = s.assignments()
+        assert got[art(2).id].story == "s-b" and got[art(2).id].syndicated_from is None
+        story = Story(id="s-a", title="Strikes on Saravan", last_seen="2024-01-18",
+                      articles=(StoryArticle(art(1).id, "Daily", "T", None, None),), article_count=1, outlet_count=1)
+        old = Story(id="s-b", title="Bridge", last_seen="2023-05-01", articles=(), article_count=1)
+        s.put_stories([story, old])
+        assert s.get_story("s-a") == story
+        assert [r["id"] for r in s.list_stories()] == ["s-a", "s-b"]  # newest first
+        assert [r["id"] for r in s.list_stories(query="saravan")] == ["s-a"]
+        assert [r["id"] for r in s.list_stories(outlet="Daily")] == ["s-a"]
+        assert [r["id"] for r in s.list_stories(since="2024-01-01")] == ["s-a"]
+        s.delete_stories(["s-b"])
+        assert s.count_stories() == 1
+        s.put_state("cluster", b"\x00\x01")
+        assert s.get_state("cluster") == b"\x00\x01" and s.get_state("none") is None
+
+
+def test_schema_is_versioned_and_reopen_does_not_remigrate(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    conn = sqlite3.connect(tmp_path / "storydesk.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    with open_store(tmp_path) as s:
+        s.add_articles([art(1)])
+    with open_store(tmp_path) as s:
+        assert s.count_articles() == 1
+
+
+def test_reader_sees_committed_rows_while_writer_is_open(tmp_path: Path) -> None:
+    writer = open_store(tmp_path)
+    writer.add_articles([art(1)])
+    reader = open_store(tmp_path, readonly=True)
+    assert reader.count_articles() == 1
+    writer.add_articles([art(2)])
+    assert reader.count_articles() == 2
+    reader.close()
+    writer.close()
+
+
+def test_missing_or_corrupt_store_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="run `storydesk ingest`"):
+        open_store(tmp_path / "nothing", readonly=True)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "storydesk.db").write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError):
+        open_store(bad)
