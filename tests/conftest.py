@@ -36,3 +36,19 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d = tmp_path / "store"
     monkeypatch.setenv("STORYDESK_DATA", str(d))
     return d
+
+
+@pytest.fixture(scope="session")
+def seeds_run(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> tuple[Path, Path]:
+    """The main job run once on the seeds for the whole session: (data_dir, out_dir).
+
+    Read-only for tests that share it; a test that writes makes its own store.
+    """
+    from storydesk.pipeline import run
+    from storydesk.settings import Settings
+
+    base = tmp_path_factory.mktemp("seeds-run")
+    data, out = base / "data", base / "out"
+    summary = run([seeds_dir], out, Settings(data_dir=data))
+    assert summary.ingested == 5, summary
+    return data, out
