@@ -1,0 +1,140 @@
+"""WARC (and legacy ARC) archives -> one `RawDocument` per captured HTML page.
+
+Records are streamed with warcio's `ArchiveIterator`, so an archive of any size is read one record
+at a time; `settings.max_bytes` bounds each record's payload, not the archive. Response and
+resource records holding HTML (or plain text) become documents: the URL is WARC-Target-URI,
+`provenance.fetched` is WARC-Date, and the HTTP Content-Type charset is the declared charset.
+Requests, metadata, revisits, non-2xx responses and non-text payloads (images, scripts) are not
+articles and pass silently. A damaged archive (truncated, bad gzip member, broken chunking)
+yields a "bad-warc" Skip naming the byte offset where reading stopped, after the documents read
+before the damage.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import IO, Any
+
+from storydesk.errors import InputError
+from storydesk.ingest._common import html_document, skip_from, too_large
+from storydesk.ingest.dates import normalise_date
+from storydesk.ingest.decode import decode_bytes
+from storydesk.ingest.text import parse_text
+from storydesk.records import Provenance, RawDocument, Skip
+from storydesk.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_TEXT_TYPES = ("text/plain",)
+
+
+def _content_type(value: str | None) -> tuple[str, str | None]:
+    """("text/html", "utf-8") from a Content-Type header value."""
+    if not value:
+        return "", None
+    parts = [p.strip() for p in value.split(";")]
+    charset = None
+    for p in parts[1:]:
+        key, _, val = p.partition("=")
+        if key.strip().lower() == "charset" and val:
+            charset = val.strip().strip("\"'") or None
+    return parts[0].lower(), charset
+
+
+def _record_type(record: Any) -> tuple[str, str | None] | None:
+    """(mime type, charset) of a record worth reading as an article, else None."""
+    if record.rec_type not in ("response", "resource"):
+        return None
+    if record.rec_type == "response" and record.http_headers is not None:
+        status = record.http_headers.get_statuscode()
+        if status and not str(status).startswith("2"):
+            return None  # redirects, 404 pages and errors are not articles
+        header = record.http_headers.get_header("Content-Type")
+    else:
+        header = record.rec_headers.get_header("Content-Type")
+    mime, charset = _content_type(header)
+    if mime in _HTML_TYPES:
+        return mime, charset
+    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").lower()
+    # Plain text only from the web: crawlers store their logs and manifests as text/plain
+    # resource records under metadata:// URIs.
+    if mime in _TEXT_TYPES and uri.startswith(("http://", "https://")):
+        return mime, charset
+    return None
+
+
+def iter_warc(
+    fh: IO[bytes], source: str, settings: Settings, fmt: str = "warc"
+) -> Iterator[RawDocument | Skip]:
+    """Stream the HTML/text records of a WARC or ARC archive (binary handle, gzip or not)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    it = ArchiveIterator(fh, arc2warc=True)
+    count = documents = 0
+    end_of_last = 0
+    try:
+        for record in it:
+            count += 1
+            offset = max(it.offset, 0)
+            kind = _record_type(record)
+            if kind is None:
+                continue
+            item = _read_record(record, kind, source, offset, settings, fmt)
+            if isinstance(item, RawDocument):
+                documents += 1
+            yield item
+            end_of_last = offset
+    except Exception as exc:  # warcio raises many types on damage (ArchiveLoadFailed, zlib, EOF)
+        log.debug("archive %s damaged", source, exc_info=True)
+        at = max(it.offset, end_of_last, 0)
+        message = " ".join(str(exc).split()).removeprefix("ERROR: ")
+        message = message.split(". ")[0][:160] or type(exc).__name__
+        yield Skip(
+            f"{source} record at offset {at}",
+            "bad-warc",
+            f"the archive is damaged there ({type(exc).__name__}: {message}); "
+            f"the {count} records before it were read",
+        )
+        return
+    if documents == 0 and count > 0:
+        yield Skip(source, "no-text", f"none of its {count} records is an HTML or text capture")
+    elif count == 0:
+        yield Skip(source, "empty", "the archive holds no records")
+
+
+def _read_record(
+    record: Any, kind: tuple[str, str | None], source: str, offset: int, settings: Settings, fmt: str
+) -> RawDocument | Skip:
+    mime, charset = kind
+    record_id = record.rec_headers.get_header("WARC-Record-ID")
+    locator = f"record {record_id}" if record_id else f"record at offset {offset}"
+    where = f"{source} {locator}"
+    body = record.content_stream().read(settings.max_bytes + 1)
+    if len(body) > settings.max_bytes:
+        return too_large(where, len(body), settings.max_bytes, "record")
+    if not body.strip():
+        return Skip(where, "empty", f"the {mime} record has no payload")
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    prov = Provenance(
+        source=source,
+        fmt=fmt,
+        locator=locator,
+        fetched=normalise_date(record.rec_headers.get_header("WARC-Date")),
+    )
+    try:
+        text = decode_bytes(body, charset)
+    except InputError as exc:
+        return skip_from(where, exc)
+    if mime in _HTML_TYPES:
+        return html_document(text, prov, settings, where, url=url or None)
+    if not text.strip():
+        return Skip(where, "empty", "the text record is blank")
+    doc = parse_text(text, prov)
+    return RawDocument(
+        provenance=doc.provenance, text=doc.text, url=url or None, title=doc.title, outlet=doc.outlet
+    )
+
+
+__all__ = ["iter_warc"]
