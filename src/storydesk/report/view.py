@@ -1,0 +1,281 @@
+"""Turn a `Story` (plus its articles' cleaned text) into what the story templates draw.
+
+Shared by `report.html` and the web app's story page, so both show the same thing: numbered
+citations that carry the exact source sentence, the discrepancy table with outlet names,
+quotes grouped by speaker, the time line in order, and each outlet's article cut into plain
+and highlighted segments from the claim and exclusive passages' character offsets.
+
+Pure functions over records; nothing here escapes HTML (the Jinja2 templates autoescape).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from storydesk.records import Article, Passage, Story, StoryArticle
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Cite:
+    """One citation marker: the article's number on the page and the sentence it supports."""
+
+    n: int
+    article: str
+    outlet: str
+    title: str
+    sentence: str  # the exact source sentence ("" when the article text is not stored)
+
+
+@dataclass(frozen=True, slots=True)
+class CitedText:
+    """A sentence of the page (brief, claim, timeline event) with its citation markers."""
+
+    text: str
+    cites: tuple[Cite, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ValueRow:
+    """One row of the discrepancy table."""
+
+    value: str
+    outlets: tuple[str, ...]
+    text: str
+    cites: tuple[Cite, ...]
+    attributed_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DiscrepancyView:
+    kind: str
+    subject: str
+    rows: tuple[ValueRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteGroup:
+    speaker: str
+    quotes: tuple[CitedText, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of an article's text; `kind` is "" (plain), "shared" (a claim other outlets also
+    report), "single" (a claim only this article states) or "exclusive"."""
+
+    text: str
+    kind: str = ""
+    claim: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One outlet's article in the side-by-side view."""
+
+    n: int
+    article: StoryArticle
+    outlet: str
+    available: bool  # False when the store no longer has the article's text
+    segments: tuple[Segment, ...]
+    exclusives: tuple[str, ...]
+    syndicated_from_n: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    story: Story
+    anchor: str  # a safe HTML id prefix for this story
+    numbers: Mapping[str, int]
+    brief: tuple[CitedText, ...]
+    claims: tuple[CitedText, ...]
+    discrepancies: tuple[DiscrepancyView, ...]
+    quotes: tuple[QuoteGroup, ...]
+    timeline: tuple[tuple[str, CitedText], ...]
+    columns: tuple[Column, ...]
+    exclusive_by_outlet: tuple[tuple[str, tuple[CitedText, ...]], ...]
+    outlets: tuple[str, ...] = field(default=())
+
+
+def _outlet_name(a: StoryArticle | None, aid: str) -> str:
+    if a is None:
+        return aid[:8]
+    return a.outlet or (a.title or aid[:8])
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text)}
+
+
+def passage_span(passage: Passage, text: str) -> tuple[int, int] | None:
+    """The passage's (start, end) in `text`, checked: offsets are trusted only when the text at
+    them is the passage's text; otherwise the passage is searched for, and None if absent."""
+    if 0 <= passage.start < passage.end <= len(text) and text[passage.start : passage.end] == passage.text:
+        return passage.start, passage.end
+    if passage.text:
+        i = text.find(passage.text)
+        if i >= 0:
+            return i, i + len(passage.text)
+    return None
+
+
+def best_sentence(statement: str, text: str) -> str:
+    """The sentence of `text` sharing most words with `statement` (Jaccard); "" if none shares any.
+
+    Used only when a brief sentence or claim carries no passage for a source article.
+    """
+    from storydesk.segment import split_text  # spaCy is loaded lazily, only when needed
+
+    want = _words(statement)
+    if not want or not text:
+        return ""
+    best, best_score = "", 0.0
+    for _s, _e, sent in split_text(text):
+        got = _words(sent)
+        if not got:
+            continue
+        score = len(want & got) / len(want | got)
+        if score > best_score:
+            best, best_score = sent, score
+    return best
+
+
+class _Citer:
+    """Numbers a story's articles and finds the source sentence for each citation."""
+
+    def __init__(self, story: Story, articles: Mapping[str, Article]) -> None:
+        self.story = story
+        self.articles = articles
+        self.by_id = {a.id: a for a in story.articles}
+        self.numbers: dict[str, int] = {a.id: i for i, a in enumerate(story.articles, 1)}
+
+    def number(self, aid: str) -> int:
+        if aid not in self.numbers:  # a source not listed among the story's articles
+            self.numbers[aid] = len(self.numbers) + 1
+        return self.numbers[aid]
+
+    def outlet(self, aid: str) -> str:
+        return _outlet_name(self.by_id.get(aid), aid)
+
+    def cite(self, aid: str, statement: str, passages: Iterable[Passage]) -> Cite:
+        sentence = ""
+        for p in passages:
+            if p.article == aid and p.text:
+                sentence = p.text
+                break
+        if not sentence and aid in self.articles:
+            sentence = best_sentence(statement, self.articles[aid].text)
+        sa = self.by_id.get(aid)
+        art = self.articles.get(aid)
+        title = (sa.title if sa else None) or (art.title if art else None) or ""
+        return Cite(n=self.number(aid), article=aid, outlet=self.outlet(aid), title=title, sentence=sentence)
+
+    def cited(self, text: str, sources: Sequence[str], passages: Iterable[Passage] = ()) -> CitedText:
+        passages = tuple(passages)
+        cites = tuple(self.cite(aid, text, passages) for aid in dict.fromkeys(sources))
+        return CitedText(text=text, cites=tuple(sorted(cites, key=lambda c: c.n)))
+
+
+def _segments(text: str, spans: list[tuple[int, int, str, str | None, str]]) -> tuple[Segment, ...]:
+    """Cut `text` into plain and highlighted segments; earlier-starting spans win overlaps,
+    and at equal starts the longer span wins."""
+    out: list[Segment] = []
+    pos = 0
+    for start, end, kind, claim, note in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
+        if start < pos:
+            continue
+        if start > pos:
+            out.append(Segment(text=text[pos:start]))
+        out.append(Segment(text=text[start:end], kind=kind, claim=claim, note=note))
+        pos = end
+    if pos < len(text):
+        out.append(Segment(text=text[pos:]))
+    return tuple(out)
+
+
+def _anchor(story_id: str) -> str:
+    return "s-" + re.sub(r"[^A-Za-z0-9_-]", "_", story_id)
+
+
+def story_view(story: Story, articles: Mapping[str, Article]) -> StoryView:
+    """Everything the story templates draw for `story`.
+
+    Args:
+        story: the story record (an entry of stories.json).
+        articles: cleaned articles by id; missing ones are shown as unavailable.
+    """
+    c = _Citer(story, articles)
+    brief = tuple(c.cited(b.text, b.sources, b.passages) for b in story.brief)
+    claims = tuple(c.cited(cl.text, cl.sources, cl.passages) for cl in story.claims)
+
+    discrepancies = []
+    for d in story.discrepancies:
+        rows = []
+        for v in d.values:
+            outlets = tuple(dict.fromkeys(c.outlet(a) for a in v.sources))
+            cited = c.cited(v.text, v.sources, v.passages)
+            rows.append(ValueRow(value=v.value, outlets=outlets, text=v.text, cites=cited.cites,
+                                 attributed_to=tuple(v.attributed_to)))
+        discrepancies.append(DiscrepancyView(kind=d.kind, subject=d.subject, rows=tuple(rows)))
+
+    speakers: dict[str, list[CitedText]] = {}
+    for q in story.quotes:
+        speakers.setdefault(q.speaker, []).append(c.cited(q.text, q.sources, q.passages))
+    quotes = tuple(
+        QuoteGroup(speaker=s, quotes=tuple(qs))
+        for s, qs in sorted(speakers.items(), key=lambda kv: (-len(kv[1]), kv[0].lower()))
+    )
+
+    timeline = []
+    for ev in sorted(story.timeline, key=lambda e: e.order):
+        when = ev.date or ev.expression or f"#{ev.order}"
+        if ev.date and ev.date_end:
+            when = f"{ev.date} – {ev.date_end}"
+        if ev.date and not ev.resolved:
+            when += " (approx.)"
+        timeline.append((when, c.cited(ev.text, ev.sources)))
+
+    # Highlights for the side-by-side view come from passages' offsets.
+    spans: dict[str, list[tuple[int, int, str, str | None, str]]] = {}
+    for cl in story.claims:
+        outlets = sorted({c.outlet(a) for a in cl.sources})
+        kind = "shared" if len(cl.sources) > 1 else "single"
+        note = "also in: " + ", ".join(outlets) if kind == "shared" else "only this outlet"
+        for p in cl.passages:
+            art = articles.get(p.article)
+            span = passage_span(p, art.text) if art else None
+            if span:
+                spans.setdefault(p.article, []).append((span[0], span[1], kind, cl.id, note))
+    excl: dict[str, list[CitedText]] = {}
+    excl_by_article: dict[str, list[str]] = {}
+    for ex in story.exclusive:
+        passages = (ex.passage,) if ex.passage else ()
+        excl.setdefault(c.outlet(ex.source), []).append(c.cited(ex.text, (ex.source,), passages))
+        excl_by_article.setdefault(ex.source, []).append(ex.text)
+        art = articles.get(ex.source)
+        if ex.passage and art:
+            span = passage_span(ex.passage, art.text)
+            if span:
+                spans.setdefault(ex.source, []).append((span[0], span[1], "exclusive", None,
+                                                        "only this outlet reports this"))
+
+    columns = []
+    for sa in story.articles:
+        art = articles.get(sa.id)
+        segs = _segments(art.text, spans.get(sa.id, [])) if art else ()
+        columns.append(Column(
+            n=c.number(sa.id), article=sa, outlet=_outlet_name(sa, sa.id), available=art is not None,
+            segments=segs, exclusives=tuple(excl_by_article.get(sa.id, ())),
+            syndicated_from_n=c.numbers.get(sa.syndicated_from) if sa.syndicated_from else None,
+        ))
+
+    return StoryView(
+        story=story, anchor=_anchor(story.id), numbers=dict(c.numbers), brief=brief, claims=claims,
+        discrepancies=tuple(discrepancies), quotes=quotes, timeline=tuple(timeline),
+        columns=tuple(columns), exclusive_by_outlet=tuple((o, tuple(v)) for o, v in excl.items()),
+        outlets=tuple(dict.fromkeys(_outlet_name(a, a.id) for a in story.articles)),
+    )

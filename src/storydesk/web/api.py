@@ -1,0 +1,48 @@
+"""JSON API under /api/: the same data as the pages, in the CLI's `--json` shapes.
+
+`GET /api/stories` is `storydesk stories --json`; `GET /api/stories/{id}` one entry of
+stories.json; `GET /api/articles/{id}` is `storydesk show --json`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from storydesk.store.sqlite import SqliteStore
+from storydesk.web.deps import StoryFilters, get_store, story_filters
+from storydesk.web.errors import API_ERRORS
+
+router = APIRouter(prefix="/api", tags=["api"], responses=API_ERRORS)
+
+StoreDep = Annotated[SqliteStore, Depends(get_store)]
+
+
+@router.get("/stories", summary="List stories, newest first")
+def list_stories(store: StoreDep, filters: Annotated[StoryFilters, Depends(story_filters)],
+                 limit: Annotated[int | None, Query(ge=1, le=10_000)] = None) -> list[dict[str, Any]]:
+    """Stories (id, title, article and outlet counts, first/last seen), filtered by a full-text
+    query `q`, an `outlet`, and a date range `since`/`until` (YYYY-MM-DD)."""
+    return store.list_stories(query=filters.q, outlet=filters.outlet, since=filters.since,
+                              until=filters.until, limit=limit)
+
+
+@router.get("/stories/{story_id}", summary="One story in the stories.json shape")
+def get_story(story_id: str, store: StoreDep) -> dict[str, Any]:
+    """One story (id or unique id prefix), as an entry of stories.json."""
+    return store.get_story(story_id).to_dict()
+
+
+@router.get("/articles", summary="List articles")
+def list_articles(store: StoreDep, q: str | None = None, outlet: str | None = None,
+                  story: str | None = None,
+                  limit: Annotated[int | None, Query(ge=1, le=10_000)] = None) -> list[dict[str, Any]]:
+    """Articles (id, outlet, title, url, published, language, story), optionally filtered."""
+    return store.list_articles(limit=limit, query=q or None, outlet=outlet or None, story=story or None)
+
+
+@router.get("/articles/{article_id}", summary="One article in the `show --json` shape")
+def get_article(article_id: str, store: StoreDep) -> dict[str, Any]:
+    """One article (id or unique id prefix): cleaned text and every removed piece with its reason."""
+    return store.get_article(article_id).show()
