@@ -1,0 +1,269 @@
+"""The web app over a real store: pages, JSON API, one error shape, escaping, guards."""
+
+from __future__ import annotations
+
+import json
+from html import unescape
+from pathlib import Path
+
+import jsonschema
+import pytest
+from fastapi.testclient import TestClient
+from storydesk_test_builders import EVIL_TITLE
+
+from storydesk.report import load_schema
+from storydesk.store.sqlite import open_store
+from storydesk.web import create_app
+
+
+@pytest.fixture()
+def client(filled_data: Path):
+    with TestClient(create_app(filled_data)) as c:
+        yield c
+
+
+@pytest.fixture()
+def ids(filled_data: Path):
+    with open_store(filled_data, readonly=True) as store:
+        stories = {s["title"]: s["id"] for s in store.list_stories()}
+        arts = store.list_articles()
+    return stories, arts
+
+
+def _seed_story_id(ids) -> str:
+    stories, _ = ids
+    return next(sid for title, sid in stories.items() if title != EVIL_TITLE)
+
+
+def test_index_lists_stories_newest_first_with_counts(client, ids, seed_set):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    text = unescape(r.text)
+    story, _ = seed_set
+    assert story.title in text
+    assert f"{story.article_count} articles · {story.outlet_count} outlets" in text
+    # the hostile story was published later, so it is listed first
+    assert text.index(EVIL_TITLE) < text.index(story.title)
+
+
+def test_index_search_and_filters(client, seed_set):
+    story, arts = seed_set
+    word = "Saravan" if "Saravan" in " ".join(a.text for a in arts) else story.keywords[0]
+    r = client.get("/", params={"q": word})
+    assert story.title in unescape(r.text)
+    r = client.get("/", params={"q": "zzzqqqnotaword"})
+    assert "No stories match." in r.text
+    r = client.get("/", params={"outlet": arts[3].outlet})
+    assert story.title in unescape(r.text) and EVIL_TITLE not in unescape(r.text)
+    r = client.get("/", params={"since": "2030-01-01"})
+    assert "No stories match." in r.text
+    r = client.get("/", params={"q": "", "outlet": "", "since": "", "until": ""})  # the empty form
+    assert story.title in unescape(r.text)
+    r = client.get("/", params={"since": "yesterday"})
+    assert r.status_code == 400 and "since must be a date" in r.text
+
+
+def test_story_page_has_every_part(client, ids, seed_set):
+    story, arts = seed_set
+    r = client.get(f"/stories/{_seed_story_id(ids)}")
+    assert r.status_code == 200
+    text = unescape(r.text)
+    for heading in ("Brief", "Where the outlets disagree", "Quotes by speaker", "Entities", "Timeline",
+                    "Side by side", "What only one outlet reports"):
+        assert f"<h2>{heading}</h2>" in text
+    first = story.brief[0]
+    assert f'<q class="cite-sentence">{first.passages[0].text}</q>' in text
+    assert '<mark class="hl-shared" data-claim="c-shared"' in text
+    assert story.discrepancies[0].values[0].text in text
+    assert f'href="/articles/{arts[0].id}"' in text
+
+
+def test_story_by_id_prefix(client, ids):
+    sid = _seed_story_id(ids)
+    assert client.get(f"/stories/{sid[:6]}").status_code == 200
+
+
+def test_article_page_shows_text_and_removed_with_reasons(client, seed_set):
+    _, arts = seed_set
+    r = client.get(f"/articles/{arts[1].id}")
+    assert r.status_code == 200
+    text = unescape(r.text)
+    assert arts[1].text[:200] in text
+    assert '<span class="reason">donation-appeal</span>' in text
+    assert "Subscribe to our newsletter" in text
+
+
+def test_api_stories_list_and_filters(client, seed_set):
+    story, arts = seed_set
+    r = client.get("/api/stories")
+    assert r.status_code == 200
+    rows = r.json()
+    assert [row["title"] for row in rows] == [EVIL_TITLE, story.title]
+    assert rows[1] == story.summary()
+    assert [row["id"] for row in client.get("/api/stories", params={"outlet": arts[2].outlet}).json()] == [
+        story.id]
+    assert client.get("/api/stories", params={"until": "2000-01-01"}).json() == []
+    assert len(client.get("/api/stories", params={"limit": 1}).json()) == 1
+
+
+def test_api_story_is_the_stories_json_shape(client, seed_set):
+    story, _ = seed_set
+    r = client.get(f"/api/stories/{story.id}")
+    assert r.status_code == 200
+    assert r.json() == story.to_dict()
+    schema = load_schema()
+    doc = {"schema_version": "1.0", "stories": [r.json()]}
+    jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+def test_api_article_is_the_show_shape(client, seed_set):
+    _, arts = seed_set
+    r = client.get(f"/api/articles/{arts[0].id}")
+    assert r.status_code == 200
+    assert r.json() == arts[0].show()
+    for key in ("id", "outlet", "title", "url", "published", "language", "text", "removed"):
+        assert key in r.json()
+    listed = client.get("/api/articles", params={"outlet": arts[0].outlet}).json()
+    assert [row["id"] for row in listed] == [arts[0].id]
+
+
+def test_openapi_and_offline_docs(client):
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/stories", "/api/stories/{story_id}", "/api/articles/{article_id}"):
+        assert path in spec["paths"]
+    assert "ErrorBody" in spec["components"]["schemas"]
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/api/stories/{story_id}" in docs.text
+    assert "cdn" not in docs.text.lower() and "https://" not in docs.text
+    assert client.get("/redoc").status_code == 404
+
+
+ERRORS = [
+    ("GET", "/api/stories/doesnotexist", 404, "no story"),
+    ("GET", "/api/articles/doesnotexist", 404, "no article"),
+    ("GET", "/api/nothing-here", 404, "no page"),
+    ("GET", "/api/stories?since=18-01-2024", 400, "since must be a date"),
+    ("GET", "/api/stories?until=2024-02-30", 400, "not a real date"),
+    ("GET", "/api/stories?limit=0", 400, "limit"),
+    ("GET", "/api/stories?limit=abc", 400, "limit"),
+    ("POST", "/api/stories", 405, "not allowed"),
+    ("DELETE", "/api/articles/x", 405, "not allowed"),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "status", "message"), ERRORS)
+def test_every_api_error_has_one_shape(client, method, url, status, message):
+    r = client.request(method, url)
+    assert r.status_code == status
+    body = r.json()
+    assert set(body) == {"ok", "error", "status"}
+    assert body["ok"] is False and body["status"] == status
+    assert message in body["error"]
+
+
+def test_ambiguous_prefix_is_a_400(filled_data: Path, seed_set):
+    # Find a one-character prefix shared by two stored ids (articles: 7 of them).
+    with open_store(filled_data, readonly=True) as store:
+        ids = [a["id"] for a in store.list_articles()]
+    firsts = [i[0] for i in ids]
+    shared = next((c for c in firsts if firsts.count(c) > 1), None)
+    if shared is None:
+        pytest.skip("no two article ids share a first character in this data")
+    with TestClient(create_app(filled_data)) as c:
+        r = c.get(f"/api/articles/{shared}")
+    assert r.status_code == 400 and r.json()["error"].endswith("give more of the id")
+
+
+def test_no_store_yet_is_a_503_with_the_fix(tmp_path: Path):
+    with TestClient(create_app(tmp_path / "empty")) as c:
+        r = c.get("/api/stories")
+        assert r.status_code == 503
+        assert r.json()["ok"] is False and "storydesk run" in r.json()["error"]
+        page = c.get("/")
+        assert page.status_code == 503 and "storydesk run" in unescape(page.text)
+
+
+@pytest.mark.parametrize("path", ["/stories/doesnotexist", "/articles/doesnotexist", "/no/such/page"])
+def test_pages_404_as_html(client, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert '<p class="error">' in r.text
+
+
+def test_request_body_limit(client):
+    r = client.post("/api/stories", content=b"x" * (65 * 1024))
+    assert r.status_code == 413
+    assert r.json() == {"ok": False, "error": "request body over the 65536-byte limit", "status": 413}
+    r = client.post("/api/stories", content=b"x" * 10)
+    assert r.status_code == 405
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py", "/static/%2e%2e%2f%2e%2e%2fpyproject.toml",
+     "/static//etc/passwd", "/static/....//app.py"],
+)
+def test_no_path_traversal_via_static(client, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    assert "create_app" not in r.text and "[project]" not in r.text and "root:" not in r.text
+
+
+def test_static_assets_served(client):
+    r = client.get("/static/storydesk.css")
+    assert r.status_code == 200 and ".cite-src" in r.text
+
+
+def test_security_headers(client):
+    r = client.get("/")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "default-src 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/api/stories/nope").headers["x-content-type-options"] == "nosniff"
+
+
+def test_article_content_is_escaped_on_every_page(client, ids, evil_set):
+    story, arts = evil_set
+    evil = arts[0]
+    pages = [client.get("/"), client.get(f"/stories/{story.id}"), client.get(f"/articles/{evil.id}"),
+             client.get("/", params={"q": "Officials"})]
+    for r in pages:
+        assert r.status_code == 200
+        body = r.text
+        assert "<script>alert" not in body and "<script>window" not in body and "<script>r<" not in body
+        assert "<img src=x" not in body
+        assert '" onmouseover="alert' not in body
+        assert "<i>Evil</i>" not in body
+        assert 'href="javascript:' not in body
+        assert "&lt;script&gt;" in body
+    story_page = pages[1].text
+    assert "&lt;img src=x onerror=&#34;window.__pwned=2&#34;&gt;" in story_page
+    # the JSON API returns the text as data, unchanged
+    assert client.get(f"/api/articles/{evil.id}").json()["title"] == EVIL_TITLE
+
+
+def test_search_query_is_escaped(client):
+    r = client.get("/", params={"q": '"><script>alert(9)</script>'})
+    assert r.status_code == 200
+    assert "<script>alert(9)" not in r.text
+
+
+def test_reads_while_another_process_writes(filled_data: Path, seed_set, evil_set):
+    """A writer connection holding an open transaction does not block the app's readers (WAL)."""
+    story, _ = seed_set
+    writer = open_store(filled_data)
+    try:
+        writer.conn.execute("BEGIN IMMEDIATE")
+        writer.conn.execute("UPDATE stories SET title = 'changed' WHERE id = ?", (story.id,))
+        with TestClient(create_app(filled_data)) as c:
+            r = c.get(f"/api/stories/{story.id}")
+            assert r.status_code == 200 and r.json()["title"] == story.title
+        writer.conn.execute("COMMIT")
+    finally:
+        writer.close()
+    # after the writer commits and closes (WAL checkpointed, -wal/-shm gone), readers still work
+    with TestClient(create_app(filled_data)) as c:
+        assert c.get("/api/stories").status_code == 200
+        assert json.loads(c.get("/api/stories").text)
