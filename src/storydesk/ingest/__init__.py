@@ -117,7 +117,7 @@ def _read_stream(
             yield from _read_stream(gz, source, None, name.removesuffix(".gz"), settings)  # type: ignore[arg-type]
         return
     if fmt == "empty":
-        yield Skip(source, "empty", "the file is empty or only whitespace")
+        yield Skip(source, "empty", "the file has no content (empty, blank or only XML comments)")
         return
     if fmt == "binary":
         yield Skip(source, "binary", "binary data (not text, HTML, JSONL, WARC or a feed)")

@@ -64,8 +64,12 @@ def normalise_date(value: object) -> str | None:
     if isinstance(value, time.struct_time):
         return from_struct_time(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # Unix time in seconds (2001-2286) or milliseconds; small numbers are not timestamps.
+        seconds = value if 1e9 <= value < 1e10 else value / 1000 if 1e12 <= value < 1e13 else None
+        if seconds is None:
+            return None
         try:
-            return format_datetime(datetime.fromtimestamp(float(value), tz=UTC))
+            return format_datetime(datetime.fromtimestamp(float(seconds), tz=UTC))
         except (OverflowError, ValueError, OSError):
             return None
     if not isinstance(value, str):
@@ -99,10 +103,23 @@ def normalise_date(value: object) -> str | None:
             warnings.simplefilter("ignore")
             dt = dateutil_parser.parse(text)
     except (ValueError, OverflowError, TypeError):
-        return None
+        return _dateparser(text)
     if ":" not in text and dt.time() == datetime.min.time() and dt.tzinfo is None:
         return dt.date().isoformat() if _MIN_YEAR <= dt.year <= _MAX_YEAR else None
     return format_datetime(dt)
+
+
+def _dateparser(text: str) -> str | None:
+    """Last resort for dates written in other languages ("Seg, 24 Set 2018 19:42:40 -0300")."""
+    import dateparser
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # dateparser warns about its own deprecated internals
+        try:
+            dt = dateparser.parse(text, settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+        except (ValueError, OverflowError, TypeError, AttributeError):
+            return None
+    return format_datetime(dt) if dt is not None else None
 
 
 __all__ = ["format_datetime", "from_struct_time", "normalise_date"]

@@ -54,10 +54,17 @@ def bom_encoding(data: bytes) -> str | None:
 
 
 def utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le' / 'utf-16-be' when `data` looks like mostly-ASCII UTF-16 without a BOM."""
+    """The UTF-16/32 codec when `data` looks like mostly-ASCII UTF-16 or UTF-32 without a BOM."""
     sample = data[:4096]
     if len(sample) < 4:
         return None
+    sample = sample[: len(sample) // 4 * 4]
+    lanes = [sample[i::4].count(0) / (len(sample) // 4) for i in range(4)]
+    # ASCII-range UTF-32 has three NULs in every four bytes, in fixed positions.
+    if min(lanes[1:]) > 0.9 and lanes[0] < 0.05:
+        return "utf-32-le"
+    if min(lanes[:3]) > 0.9 and lanes[3] < 0.05:
+        return "utf-32-be"
     even, odd = sample[0::2], sample[1::2]
     even_nul = even.count(0) / len(even)
     odd_nul = odd.count(0) / len(odd)

@@ -122,9 +122,11 @@ def entry_document(
     title = text_or_none(entry.get("title"))
     if title and _HAS_TAG.search(title):
         title = text_or_none(html_to_text(title))
-    published = from_struct_time(entry.get("published_parsed") or entry.get("updated_parsed"))
+    # dict.get, not entry.get: feedparser's own get() maps a missing "updated*" key to
+    # "published*" with a DeprecationWarning.
+    published = from_struct_time(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed"))
     if published is None:
-        published = normalise_date(entry.get("published") or entry.get("updated"))
+        published = normalise_date(dict.get(entry, "published") or dict.get(entry, "updated"))
     language = language_code(content_lang) or language_code(feed.get("language"))
     meta = {
         "title": title,
@@ -139,8 +141,9 @@ def entry_document(
         return html_document(value, prov, settings, where, url=url, meta=meta)
     text = html_to_text(value) if ("html" in mime or _HAS_TAG.search(value)) else _tidy(value)
     if not text.strip():
-        what = "a title and a link" if title and url else "no content"
-        return Skip(where, "no-text", f"the entry has {what} but no text; ingest the linked page instead")
+        if url:
+            return Skip(where, "no-text", "the entry has a link but no text; ingest the linked page instead")
+        return Skip(where, "no-text", "the entry has no text")
     html = value if "html" in mime else None
     return RawDocument(provenance=prov, text=text, html=html, url=url, **meta)
 

@@ -87,6 +87,8 @@ def sniff(head: bytes, name: str = "") -> str:
         return "jsonl"
     if stripped[0] == "<":
         root = _root_element(stripped)
+        if root is None and _PROLOG.fullmatch(stripped):
+            return "empty"  # only a declaration, comments or a doctype: no document element
         if root in _FEED_ROOTS:
             return _FEED_ROOTS[root]
         if root == "html" or _DOCTYPE_HTML.search(stripped[:2048]):
