@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 _BULLET = re.compile(r"^[\s\-–—•*·▪►>»|:;,.]+")
 _WORD = re.compile(r"\w+", re.U)
-_QUOTES = re.compile(r"[\"“”«»„‘’]|(?<!\w)'|'(?!\w)")
+# Quotation marks; an apostrophe inside a word ("l’Afrique", "it's") is not one.
+_QUOTES = re.compile(r"[\"“”«»„]|(?<!\w)['‘’]|['‘’](?!\w)")
 _REPORTED = re.compile(
     r"\b(said|says|told|tells|according to|stated|added|urged|asked|wrote|"
     r"a déclaré|a dit|affirme|selon|a ajouté|"
@@ -32,8 +33,14 @@ _REPORTED = re.compile(
 )
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
 def words(text: str) -> int:
-    """Number of word tokens in `text`."""
+    """Number of word tokens in `text` (CJK text, written without spaces, counts 2 chars a word)."""
+    cjk = len(_CJK.findall(text))
+    if cjk:
+        return len(_WORD.findall(_CJK.sub(" ", text))) + (cjk + 1) // 2
     return len(_WORD.findall(text))
 
 
@@ -49,7 +56,7 @@ def reports_speech(line: str) -> bool:
 
 def ends_sentence(line: str) -> bool:
     """True when the line ends like a sentence (., !, ?, closing quote after one)."""
-    return bool(re.search(r"[.!?…][\"'”’»)\]]*\s*$", line))
+    return bool(re.search(r"[.!?…。！？][\"'”’»)\]」』]*\s*$", line))
 
 
 # --------------------------------------------------------------------------- pattern rules

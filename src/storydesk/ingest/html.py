@@ -55,6 +55,10 @@ def _decode(data: bytes) -> str:
     except ImportError:
         decode_bytes = None
     declared = declared_charset(data)
+    if 0 < data.count(b"\x00") < len(data) // 100 and re.search(rb"(?i)<(html|!doctype|head|body)", data[:4096]):
+        # A few stray NUL bytes in real markup (seen on trafilatura-eval pages) do not make the
+        # page binary; UTF-16 pages have NULs in every other byte and are left to the decoder.
+        data = data.replace(b"\x00", b"")
     if decode_bytes is not None:
         return str(decode_bytes(data, declared))
     return _local_decode(data, declared)
@@ -171,8 +175,8 @@ def flatten_deep(html: str, limit: int = MAX_DEPTH) -> str:
 # --------------------------------------------------------------------------- time bound
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Deadline passed. A BaseException so that the extractor's `except Exception` cannot eat it."""
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -193,6 +197,9 @@ def _bounded(fn: Callable[[], T], seconds: float) -> T:
         return fn()
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
         def _alarm(signum: int, frame: Any) -> None:
+            # Re-arm first: if the exception lands somewhere that swallows it (a __del__, a
+            # bare except), the next tick raises again, so the bound still holds.
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
             raise _Timeout()
 
         previous = signal.signal(signal.SIGALRM, _alarm)
