@@ -1,0 +1,81 @@
+"""Cross-check one story: what its outlets agree on, where they disagree, and who says what.
+
+`crosscheck(articles, syndicated, settings)` takes the articles of ONE story (cleaned), and for
+each the id of the article it copies (or None), and returns a `CrossCheck`: aligned claims,
+discrepancies (numbers, times, durations), quotes, entities, timeline and exclusive facts.
+
+Sentences are split once (`storydesk.segment`) and handed to every part; candidate sentences are
+embedded once (`claims.build_index`). Entities, quotes and the timeline come from their own
+modules (`entities.py`, `quotes.py`, `timeline.py`); while one of them is missing the matching
+field is empty rather than the whole stage failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from storydesk.crosscheck.claims import align, build_index, make_claims
+from storydesk.crosscheck.discrepancies import find_discrepancies
+from storydesk.crosscheck.exclusive import find_exclusives
+from storydesk.crosscheck.numbers import Quantity, comparable, compatible, extract_quantities
+from storydesk.records import Article, CrossCheck, Sentence
+from storydesk.segment import sentences as split_sentences
+from storydesk.settings import Settings
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """A function of a sibling module, or None while that module does not exist yet."""
+    try:
+        mod = importlib.import_module(f"storydesk.crosscheck.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"storydesk.crosscheck.{module}":
+            raise  # the module exists but one of its imports is missing: a real error
+        return None
+    fn = getattr(mod, name, None)
+    return fn if callable(fn) else None
+
+
+def crosscheck(
+    articles: Sequence[Article],
+    syndicated: Mapping[str, str | None],
+    settings: Settings | None = None,
+) -> CrossCheck:
+    """Cross-check the articles of one story.
+
+    Args:
+        articles: the story's cleaned articles.
+        syndicated: article id -> id of the article it copies, or None. A copy's passages are
+            kept, but it never counts as a second source.
+        settings: `Settings.embed=False` aligns on word overlap instead of MiniLM embeddings.
+
+    Returns:
+        A `CrossCheck` whose claims list multi-source facts first.
+    """
+    settings = settings or Settings()
+    sents: dict[str, tuple[Sentence, ...]] = {a.id: split_sentences(a) for a in articles}
+    index = build_index(articles, sents, syndicated, use_embeddings=settings.embed)
+    groups = align(index)
+    claims = make_claims(index, groups)
+    discrepancies = find_discrepancies(index, claims)
+    exclusive = find_exclusives(index, groups)
+    parts: dict[str, Any] = {}
+    for field, module, name in (
+        ("entities", "entities", "extract_entities"),
+        ("quotes", "quotes", "extract_quotes"),
+        ("timeline", "timeline", "build_timeline"),
+    ):
+        fn = _optional(module, name)
+        parts[field] = tuple(fn(articles, sents)) if fn else ()
+    return CrossCheck(
+        claims=tuple(c for c, _ in claims),
+        discrepancies=discrepancies,
+        quotes=parts["quotes"],
+        entities=parts["entities"],
+        timeline=parts["timeline"],
+        exclusive=exclusive,
+    )
+
+
+__all__ = ["Quantity", "comparable", "compatible", "crosscheck", "extract_quantities"]
