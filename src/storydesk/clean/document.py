@@ -30,7 +30,7 @@ _INLINE_SHORTCODE = re.compile(
     r"\[/?[a-z][a-z0-9]*[-_][\w-]*(?:\s[^\]\n]*)?\]|\[/?[a-z]\w*(?:\s+[\w-]+\s*=\s*[^\]\n]*)+\]|\[/[a-z]\w*\]",
 )
 _BYLINE = re.compile(
-    r"^(by|par|von|por|de)\s+(?P<a>[A-ZÀ-Ý][\w'.-]+(?:\s+(?:and|et|und|y|[A-ZÀ-Ý][\w'.-]+)){0,6})"
+    r"^(?i:by|par|von|por|de)\s+(?P<a>[A-ZÀ-Ý][\w'.-]+(?:\s+(?:and|et|und|y|[A-ZÀ-Ý][\w'.-]+)){0,6})"
     r"\s*(?:[,|–—-].*)?$"
 )
 _TAGLINE_DASH = re.compile(r"^(?P<o>[^–—|-]{2,60}?)\s+[–—-]\s+(?P<s>.+)$")

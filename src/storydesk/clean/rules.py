@@ -126,6 +126,14 @@ RULES: tuple[Rule, ...] = (
        r"jetzt spenden|spenden sie|unterstützen sie|unterstütze (uns|unseren)|"
        r"haz una donación|haga una donación|dona ahora|apoya (nuestro|el|a)|apoye (nuestro|el)|"
        r"colabora con)", 60),
+    _r("newsletter", "newsletter",
+       r"^(sign up for (our|the) .{0,40}newsletter|sign up to (our|the) .{0,40}newsletter|"
+       r"get (our|the) .{0,40}newsletter|subscribe to (our|the) .{0,40}newsletter|"
+       r"newsletter( sign.?up)?\W*$|enter your email|"
+       r"inscrivez-vous à (notre|la) .{0,30}newsletter|recevez (notre|la) newsletter|"
+       r"melden sie sich .{0,40}newsletter|newsletter abonnieren|"
+       r"suscríbete a (nuestro|nuestra) (boletín|newsletter)|recibe (nuestro|nuestra) (boletín|newsletter))",
+       40),
     # Subscription and paywall notices.
     _r("subscription", "subscription",
        r"^(subscribe( now| today| here| to| for|$)|already a (subscriber|member)|"
@@ -138,14 +146,6 @@ RULES: tuple[Rule, ...] = (
        r"dieser (artikel|inhalt) ist (nur )?für abonnenten|weiterlesen mit|"
        r"suscríbete|suscríbase|ya (eres|es) suscriptor|"
        r"este (contenido|artículo) es (exclusivo )?para suscriptores)", 40),
-    _r("newsletter", "newsletter",
-       r"^(sign up for (our|the) .{0,40}newsletter|sign up to (our|the) .{0,40}newsletter|"
-       r"get (our|the) .{0,40}newsletter|subscribe to (our|the) .{0,40}newsletter|"
-       r"newsletter( sign.?up)?\W*$|enter your email|"
-       r"inscrivez-vous à (notre|la) .{0,30}newsletter|recevez (notre|la) newsletter|"
-       r"melden sie sich .{0,40}newsletter|newsletter abonnieren|"
-       r"suscríbete a (nuestro|nuestra) (boletín|newsletter)|recibe (nuestro|nuestra) (boletín|newsletter))",
-       40),
     _r("cookie-notice", "cookies",
        r"^(we use cookies|this (site|website) uses cookies|by (using|continuing to use) this (site|website)|"
        r"accept (all )?cookies|cookie (policy|settings|preferences)|"
@@ -185,7 +185,7 @@ RULES: tuple[Rule, ...] = (
        r"lesen sie auch|mehr zum thema|auch interessant|das könnte sie (auch )?interessieren|"
        r"weitere artikel|siehe auch|"
        r"lee también|leer más|lea también|te puede interesar|noticias relacionadas|ver también|"
-       r"más información|relacionad[oa]s)\s*[:;.\-–—]?(\s|$)", 25, guard_speech=False),
+       r"más información|relacionad[oa]s)\s*([:;.\-–—]|$)", 25, guard_speech=False),
     # Photo credits that are the whole line.
     _r("caption", "credit-line",
        r"^[(\[]?\s*(photo|image|picture|photograph|foto|bild|imagen|fotografía|crédit|credit|"

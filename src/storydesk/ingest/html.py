@@ -381,7 +381,9 @@ def parse_html(
         # Some pages put their URL in og:site_name; a name is wanted here.
         return pick(*(v for v in vals if not (isinstance(v, str) and "://" in v)))
 
-    title = pick(meta.get("title"), _name(ld.get("headline")), tmeta.get("title"),
+    # trafilatura's title (from <title>/h1, site name stripped) before JSON-LD: pages carry
+    # several JSON-LD headlines, some of other articles (seen on news-html-newspaper4k time_001).
+    title = pick(meta.get("title"), tmeta.get("title"), _name(ld.get("headline")),
                  _meta(page, "og:title", "twitter:title"))
     outlet = pick_name(meta.get("outlet"), _meta(page, "og:site_name", "application-name"),
                   _name(ld.get("publisher")), tmeta.get("sitename"))

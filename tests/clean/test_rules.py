@@ -1,0 +1,228 @@
+"""Chrome families in English, French, German and Spanish (text written here, not the seeds)."""
+
+from __future__ import annotations
+
+import pytest
+
+from storydesk.clean import clean_document
+from storydesk.records import Provenance, RawDocument
+
+NEWS = {
+    "en": [
+        "The city council approved the new budget on Tuesday after a debate that lasted nine hours.",
+        "Opposition members said the cuts to public libraries would hurt families in poorer districts.",
+        "The mayor defended the plan, arguing that the city had to reduce its debt within five years.",
+    ],
+    "fr": [
+        "Le conseil municipal a adopté mardi le nouveau budget après un débat qui a duré neuf heures.",
+        "Les élus de l'opposition estiment que les coupes dans les bibliothèques pénaliseront les familles.",
+        "Le maire a défendu son plan en expliquant que la ville devait réduire sa dette en cinq ans.",
+    ],
+    "de": [
+        "Der Stadtrat hat am Dienstag nach einer neunstündigen Debatte den neuen Haushalt beschlossen.",
+        "Die Opposition kritisierte, dass die Kürzungen bei den Bibliotheken vor allem Familien treffen.",
+        "Der Bürgermeister verteidigte den Plan, weil die Stadt ihre Schulden in fünf Jahren senken müsse.",
+    ],
+    "es": [
+        "El ayuntamiento aprobó el martes el nuevo presupuesto tras un debate que duró nueve horas.",
+        "La oposición afirmó que los recortes en las bibliotecas perjudicarán a las familias más pobres.",
+        "El alcalde defendió el plan y explicó que la ciudad debe reducir su deuda en cinco años.",
+    ],
+}
+
+# (language, reason, chrome line(s)) — each is inserted into a news article in that language.
+CHROME = [
+    ("en", "comment-prompt", ["Join the discussion"]),
+    (
+        "en",
+        "comment-prompt",
+        ["Post a comment", "Your email address will not be published. Required fields are marked *"],
+    ),
+    ("fr", "comment-prompt", ["Laisser un commentaire", "Votre adresse e-mail ne sera pas publiée."]),
+    ("de", "comment-prompt", ["Kommentar schreiben", "Ihre E-Mail-Adresse wird nicht veröffentlicht."]),
+    ("es", "comment-prompt", ["Deja un comentario", "Tu dirección de correo electrónico no será publicada."]),
+    ("en", "donation-appeal", ["Support independent journalism: donate today to keep our reporters in the field."]),
+    ("fr", "donation-appeal", ["Soutenez notre rédaction indépendante en faisant un don mensuel."]),
+    ("de", "donation-appeal", ["Unterstützen Sie unabhängigen Journalismus mit einer Spende."]),
+    ("es", "donation-appeal", ["Apoya nuestro periodismo independiente con una donación."]),
+    ("en", "subscription", ["Subscribe now for unlimited access to all our reporting."]),
+    ("fr", "subscription", ["Abonnez-vous pour lire la suite de cet article."]),
+    ("de", "subscription", ["Jetzt abonnieren und alle Artikel lesen."]),
+    ("es", "subscription", ["Suscríbete para seguir leyendo este artículo."]),
+    ("en", "newsletter", ["Sign up for our morning newsletter"]),
+    ("fr", "newsletter", ["Inscrivez-vous à notre newsletter quotidienne"]),
+    ("de", "newsletter", ["Newsletter abonnieren"]),
+    ("es", "newsletter", ["Suscríbete a nuestro boletín diario"]),
+    ("en", "cookie-notice", ["We use cookies to improve your experience. By continuing you accept them."]),
+    ("fr", "cookie-notice", ["Nous utilisons des cookies pour améliorer votre expérience."]),
+    ("de", "cookie-notice", ["Wir verwenden Cookies, um Ihnen das beste Erlebnis zu bieten."]),
+    ("es", "cookie-notice", ["Utilizamos cookies para mejorar su experiencia."]),
+    ("en", "related-links", ["Related: Council votes to close two branch libraries"]),
+    ("en", "related-links", ["See also", "• Budget row deepens", "• Mayor faces recall vote"]),
+    ("fr", "related-links", ["À lire aussi : la dette de la ville atteint un record"]),
+    ("de", "related-links", ["Lesen Sie auch:", "- Stadtrat streitet über Schulden", "- Bibliotheken vor dem Aus"]),
+    ("es", "related-links", ["Te puede interesar: el alcalde anuncia nuevas obras"]),
+    ("en", "cms-token", ['[caption id="attachment_991" align="alignleft"]']),
+    ("en", "cms-token", ["ADVERTISEMENT"]),
+    ("fr", "cms-token", ["Publicité"]),
+    ("de", "cms-token", ["Anzeige"]),
+    ("es", "cms-token", ["Publicidad"]),
+    ("en", "caption", ["Photo: Jane Doe/Reuters"]),
+    ("fr", "caption", ["Crédit : Jean Dupont/AFP"]),
+    ("de", "caption", ["Foto: dpa"]),
+    ("es", "caption", ["Foto: EFE/Juan Pérez"]),
+    ("en", "app-prompt", ["Read more in the app"]),
+    ("fr", "app-prompt", ["Lire dans l'application"]),
+    ("de", "app-prompt", ["In der App weiterlesen"]),
+    ("es", "app-prompt", ["Seguir leyendo en la app"]),
+    ("en", "share-bar", ["Share this article"]),
+    ("en", "share-bar", ["Facebook Twitter WhatsApp Email"]),
+    ("fr", "share-bar", ["Partager sur Facebook"]),
+    ("de", "share-bar", ["Teilen"]),
+    ("es", "share-bar", ["Compartir en Twitter"]),
+    ("en", "navigation", ["Skip to content"]),
+    ("de", "navigation", ["Zum Inhalt springen"]),
+    ("en", "copyright", ["© 2024 Example Media Group. All rights reserved."]),
+    ("fr", "copyright", ["Tous droits réservés"]),
+]
+
+
+def _doc(lines: list[str], title: str | None = "A headline", language: str | None = None) -> RawDocument:
+    return RawDocument(Provenance("article.txt", "text"), "\n".join(lines), title=title, language=language)
+
+
+@pytest.mark.parametrize(("lang", "reason", "chrome"), CHROME, ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CHROME)])
+def test_chrome_family_removed(lang: str, reason: str, chrome: list[str]) -> None:
+    news = NEWS[lang]
+    doc = _doc([news[0], news[1], *chrome, news[2]])
+    art = clean_document(doc)
+    for line in chrome:
+        assert line not in art.text
+    assert any(r.reason == reason for r in art.removed), art.removed
+    for sentence in news:
+        assert sentence in art.text
+
+
+def test_caption_credit_suffix_keeps_the_sentence() -> None:
+    caption = "Firefighters battle the blaze in the old town on Sunday."
+    doc = _doc([NEWS["en"][0], f"{caption} | Photo by John Smith/AFP via Getty Images", NEWS["en"][1]])
+    art = clean_document(doc)
+    assert caption in art.text
+    assert "Getty" not in art.text
+    assert [r.reason for r in art.removed] == ["caption"]
+
+
+def test_shortcode_inline_removed() -> None:
+    doc = _doc([NEWS["en"][0] + ' [embed-video id="42"]', NEWS["en"][1]])
+    art = clean_document(doc)
+    assert "[embed-video" not in art.text and NEWS["en"][0] in art.text
+    assert art.removed[0].reason == "cms-token"
+
+
+MUST_KEEP = [
+    "Officials urged residents to subscribe to the emergency alert service before the storm arrives.",
+    "“Subscribe to nothing and trust no one,” the candidate told supporters at the rally on Friday.",
+    "Read more than 300 pages of the report and you will find that the ministry ignored the warnings.",
+    "Support for the measure fell to 41 percent, according to a poll published on Monday.",
+    "Share prices fell sharply in Tokyo after the central bank left interest rates unchanged.",
+    "Donate blood if you can, the Red Cross said, as hospitals reported critical shortages.",
+    "Le ministre a déclaré : « Abonnez-vous à la transparence », lors d'un discours à Lyon.",
+    "Unterstützen Sie die Reform, sagte die Ministerin am Mittwoch vor dem Parlament in Berlin.",
+    "Según la policía, el sospechoso dejó un comentario amenazante en la web del periódico.",
+    "The photo, taken by a Reuters photographer, shows the minister leaving the building in Kabul.",
+    "Comments made by the senator on Tuesday drew criticism from both parties in Congress.",
+    "Home prices rose 4 percent in March, the fastest pace in two years, the agency reported.",
+]
+
+
+@pytest.mark.parametrize("sentence", MUST_KEEP)
+def test_news_that_looks_like_chrome_is_kept(sentence: str) -> None:
+    lang = (
+        "fr"
+        if "ministre" in sentence
+        else "de"
+        if "Ministerin" in sentence
+        else ("es" if "Según" in sentence else "en")
+    )
+    doc = _doc([NEWS[lang][0], sentence, NEWS[lang][1]])
+    art = clean_document(doc)
+    assert sentence in art.text, art.removed
+    assert art.removed == ()
+
+
+def test_foreign_language_paragraph_removed() -> None:
+    foreign = (
+        "Cette rédaction propose une couverture indépendante de l'actualité régionale. Pour en savoir "
+        "plus sur la reprise de ce contenu, veuillez remplir ce formulaire."
+    )
+    doc = _doc([*NEWS["en"], foreign], language="en")
+    art = clean_document(doc)
+    assert foreign not in art.text
+    assert [r.reason for r in art.removed] == ["foreign-language"]
+    assert all(s in art.text for s in NEWS["en"])
+
+
+def test_foreign_quote_is_kept() -> None:
+    quote = "« Nous ne céderons jamais devant la violence », a déclaré le président français lors de sa visite."
+    doc = _doc([*NEWS["en"], quote], language="en")
+    assert quote in clean_document(doc).text
+
+
+def test_wrong_declared_language_does_not_drop_the_body() -> None:
+    doc = _doc(NEWS["de"], language="en")
+    art = clean_document(doc)
+    assert art.language == "de"
+    assert art.removed == ()
+
+
+def test_headline_and_byline_lifted_into_metadata() -> None:
+    lines = ["City approves budget after nine-hour debate", "By Maria Lopez", *NEWS["en"]]
+    art = clean_document(_doc(lines, title=None))
+    assert art.title == "City approves budget after nine-hour debate"
+    assert art.author == "Maria Lopez"
+    assert art.text.splitlines() == NEWS["en"]
+    assert {r.reason for r in art.removed} == {"headline", "byline"}
+
+
+def test_title_not_repeated_in_body() -> None:
+    art = clean_document(_doc(["A Headline", *NEWS["es"], "A headline"], title="A headline"))
+    assert "headline" not in art.text.casefold()
+    assert [r.reason for r in art.removed] == ["headline", "headline"]
+
+
+@pytest.mark.parametrize(
+    ("line", "outlet"),
+    [
+        ("Please contribute to Harbour Times, Inc. using a credit card.", "Harbour Times"),
+        (
+            "Valley Courier propose une couverture indépendante de la région et du monde entier, cliquez ici.",
+            "Valley Courier",
+        ),
+        ("Riverside Daily – your voice in the valley | news | sport | weather | jobs", "Riverside Daily"),
+    ],
+)
+def test_outlet_inferred_from_chrome(line: str, outlet: str) -> None:
+    pos = 0 if "|" in line else 3
+    lines = list(NEWS["en"])
+    lines.insert(pos, line)
+    art = clean_document(_doc(lines, language="en"))
+    assert art.outlet == outlet
+    assert line not in art.text
+
+
+def test_outlet_from_document_wins() -> None:
+    doc = RawDocument(
+        Provenance("a.txt", "text"),
+        "\n".join([*NEWS["en"], "Please contribute to Harbour Times."]),
+        outlet="Given Outlet",
+        title="t",
+    )
+    assert clean_document(doc).outlet == "Given Outlet"
+
+
+def test_audit_records_rule_and_raw_text_kept() -> None:
+    doc = _doc([NEWS["en"][0], "Leave a reply", NEWS["en"][1]])
+    art = clean_document(doc)
+    assert art.raw_text == doc.text
+    assert art.removed[0].text == "Leave a reply"
+    assert art.removed[0].rule
