@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from storydesk.records import Article, Passage, Story, StoryArticle
 
@@ -102,9 +103,13 @@ class StoryView:
 
 
 def _outlet_name(a: StoryArticle | None, aid: str) -> str:
+    """The outlet's name, else the article URL's host, else the article id (never blank)."""
     if a is None:
         return aid[:8]
-    return a.outlet or (a.title or aid[:8])
+    if a.outlet:
+        return a.outlet
+    host = urlsplit(a.url).hostname if a.url else None
+    return host.removeprefix("www.") if host else f"article {aid[:8]}"
 
 
 def _words(text: str) -> set[str]:

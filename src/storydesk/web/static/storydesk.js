@@ -26,7 +26,11 @@
     if (!(t && t.closest && t.closest(".cite-src"))) { closeAll(null); }
   });
   document.addEventListener("keydown", function (ev) {
-    if (ev.key === "Escape") { closeAll(null); }
+    if (ev.key === "Escape") {
+      closeAll(null);
+      var a = document.activeElement;
+      if (a && a.classList && a.classList.contains("cite")) { a.blur(); }
+    }
   });
   function mark(claim, on) {
     document.querySelectorAll("mark[data-claim]").forEach(function (m) {

@@ -1,0 +1,208 @@
+"""End to end in real headless Chromium (Debian's /usr/bin/chromium through Playwright; never a
+browser download): run the pipeline on the seeds, serve the store with uvicorn on loopback, open
+the story, click a citation and see its source sentence; the same in the offline report.html.
+
+Screenshots go to test-artifacts/ (gitignored). `STORYDESK_UPDATE_SCREENSHOT=1` also refreshes
+docs/screenshot.png, the README's picture.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from storydesk.settings import Settings
+from storydesk.web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium "
+                       "(apt-get install chromium); Playwright never downloads a browser here"),
+]
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> tuple[Path, Path]:
+    """The real pipeline on the seeds: (data dir, reports dir)."""
+    from storydesk.pipeline import run
+
+    base = tmp_path_factory.mktemp("seeds-run")
+    settings = Settings.from_env(data_dir=base / "data")
+    summary = run([seeds_dir], base / "out", settings)
+    assert summary.stories >= 1 and not summary.skipped
+    return base / "data", base / "out"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Served:
+    def __init__(self, data_dir: Path) -> None:
+        self.port = _free_port()
+        config = uvicorn.Config(create_app(data_dir), host="127.0.0.1", port=self.port, log_level="warning",
+                                lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _page(browser, width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
+    """A fresh page that records every request and console error."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    page.requests = []  # type: ignore[attr-defined]
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("request", lambda r: page.requests.append(r.url))  # type: ignore[attr-defined]
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))  # type: ignore[attr-defined]
+    page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
+    page.on("dialog", lambda d: (page.errors.append("dialog: " + d.message), d.dismiss()))  # type: ignore[attr-defined]
+    return ctx, page
+
+
+def _biggest_story(data_dir: Path) -> dict:  # type: ignore[type-arg]
+    from storydesk.store.sqlite import open_store
+
+    with open_store(data_dir, readonly=True) as store:
+        rows = store.list_stories()
+        sid = max(rows, key=lambda r: (r["article_count"], r["id"]))["id"]
+        return store.get_story(sid).to_dict()
+
+
+def test_click_a_citation_shows_its_source_sentence(browser, seeds_run) -> None:  # type: ignore[no-untyped-def]
+    data_dir, _ = seeds_run
+    story = _biggest_story(data_dir)
+    first = story["brief"][0]
+    expected = next((p["text"] for p in first.get("passages", []) if p["article"] == first["sources"][0]), "")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with Served(data_dir) as srv:
+        ctx, page = _page(browser)
+        page.goto(srv.url + "/")
+        link = page.get_by_role("link", name=story["title"])
+        assert link.is_visible()
+        link.click()
+        page.wait_for_url(f"**/stories/{story['id']}")
+        wrap = page.locator(".brief .cite-wrap").first
+        tip = wrap.locator(".cite-src")
+        assert not tip.is_visible()
+        page.mouse.move(0, 0)
+        wrap.locator("button.cite").click()
+        tip.wait_for(state="visible", timeout=5000)
+        assert wrap.locator("button.cite").get_attribute("aria-expanded") == "true"
+        shown = tip.locator(".cite-sentence").inner_text()
+        assert shown and (not expected or shown == expected)
+        page.screenshot(path=str(ARTIFACTS / "story-citation.png"))
+        if os.environ.get("STORYDESK_UPDATE_SCREENSHOT") == "1":
+            page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
+        # Escape closes it; a second page view shows the side-by-side columns
+        page.keyboard.press("Escape")
+        page.mouse.move(0, 0)
+        tip.wait_for(state="hidden", timeout=5000)
+        assert page.locator(".column").count() == len(story["articles"])
+        # the article page from the citation's link
+        page.locator(".column h3 + .meta a").first.click()
+        page.wait_for_url("**/articles/*")
+        assert page.get_by_role("heading", name="Cleaned text").is_visible()
+        foreign = [u for u in page.requests if not u.startswith(srv.url)]
+        assert foreign == [], foreign
+        assert page.errors == [], page.errors
+        ctx.close()
+
+
+def test_search_and_filter_in_the_browser(browser, seeds_run) -> None:  # type: ignore[no-untyped-def]
+    data_dir, _ = seeds_run
+    story = _biggest_story(data_dir)
+    word = story["title"].split()[0]
+    with Served(data_dir) as srv:
+        ctx, page = _page(browser)
+        page.goto(srv.url + "/")
+        page.get_by_label("Search").fill(word)
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_url("**/?q=*")
+        assert page.get_by_role("link", name=story["title"]).is_visible()
+        page.get_by_label("Search").fill("zzzqqqnotaword")
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_url("**/?q=zzzqqqnotaword*")
+        assert page.get_by_text("No stories match.").is_visible()
+        assert page.errors == [], page.errors
+        ctx.close()
+
+
+def test_hostile_article_runs_no_script(browser, filled_data, evil_set) -> None:  # type: ignore[no-untyped-def]
+    story, arts = evil_set
+    with Served(filled_data) as srv:
+        ctx, page = _page(browser)
+        for path in ("/", f"/stories/{story.id}", f"/articles/{arts[0].id}"):
+            page.goto(srv.url + path)
+            page.locator("mark, .cite, h1").first.hover()
+            assert page.evaluate("() => window.__pwned === undefined")
+            assert page.locator("main img").count() == 0
+        page.goto(srv.url + f"/stories/{story.id}")
+        page.locator(".brief .cite").first.click()
+        assert page.locator(".brief .cite-src").first.is_visible()
+        assert "<script>" in page.locator(".brief .cite-src .cite-sentence").first.inner_text() or \
+            "<script>" in page.locator(".brief").inner_text()
+        assert not [e for e in page.errors if e.startswith("dialog")], page.errors
+        ctx.close()
+
+
+def test_report_html_offline_citation(browser, seeds_run) -> None:  # type: ignore[no-untyped-def]
+    _, out = seeds_run
+    report = out / "report.html"
+    doc = json.loads((out / "stories.json").read_text(encoding="utf-8"))
+    ctx, page = _page(browser)
+    page.goto(report.as_uri())
+    assert page.locator("article.story").count() == len(doc["stories"])
+    wrap = page.locator(".brief .cite-wrap").first
+    page.mouse.move(0, 0)
+    wrap.locator("button.cite").click()
+    wrap.locator(".cite-src").wait_for(state="visible", timeout=5000)
+    assert wrap.locator(".cite-sentence").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-citation.png"))
+    assert [u for u in page.requests if not u.startswith("file://")] == []
+    assert page.errors == [], page.errors
+    ctx.close()
