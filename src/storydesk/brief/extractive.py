@@ -223,11 +223,13 @@ def summarise_extractive(
         for r, (_, j) in best.items():
             t = sents[j]
             found[r] = (Passage(articles[t.article].id, t.start, t.end, t.text), None)
-        # Cross-check claims aligned across outlets: cite the outlets whose passage of the same
-        # claim states this sentence's numbers and shares some of its substance.
+        # Cross-check claims aligned across outlets: cite every outlet whose passage of the same
+        # claim states all of this sentence's numbers.
         for c in claims_by_article.get(art.id, ()):
-            mine = [p for p in c.passages if p.article == art.id and p.start < s.end and s.start < p.end]
-            if not mine:
+            # the claim must be what the sentence is mostly about, not a clause of it
+            covered = max((min(s.end, p.end) - max(s.start, p.start) for p in c.passages
+                           if p.article == art.id), default=0)
+            if covered < 0.5 * (s.end - s.start):
                 continue
             for p in c.passages:
                 pi = next((k for k, a in enumerate(articles) if a.id == p.article), None)
@@ -236,7 +238,8 @@ def summarise_extractive(
                 r = roots[pi]
                 if r in found and found[r][1] is not None:
                     continue
-                if not sp.numbers_supported(s.text, [p.text]) or sp.overlap(set(s.words), p.text) < 0.25:
+                # cross-check aligned the wording; a different number is a discrepancy, not support
+                if not sp.numbers_supported(s.text, [p.text]):
                     continue
                 if r not in found:
                     found[r] = (p, c.id)

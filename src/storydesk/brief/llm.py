@@ -130,25 +130,28 @@ def chat(settings: Settings, messages: list[dict[str, str]], *, max_tokens: int 
 def parse_answer(answer: str) -> list[tuple[str, tuple[int, ...]]]:
     """Split the model's answer into (sentence without markers, cited numbers) pairs.
 
-    Markers that open the next sentence (the segmenter puts `[3]` after the full stop at the
-    start of the next one) are given back to the sentence before.
+    Markers are cut out before segmenting (brackets confuse the sentencizer) and each is given to
+    the sentence it stood in; one written after a full stop (`Iran. [1][2] Nine died`) is first
+    moved before it, so it stays with its sentence whichever way the model punctuates.
     """
-    pieces = [t for _, _, t in split_text(answer.strip())]
+    marks = r"((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)"
+    text = re.sub(r"([.!?][\"'”’)]*)" + marks, r"\2\1", answer.strip())
+    clean = ""
+    at: list[tuple[int, tuple[int, ...]]] = []
+    last = 0
+    for m in _MARK.finditer(text):
+        clean = (clean + text[last : m.start()]).rstrip(" \t")
+        at.append((max(0, len(clean) - 1), tuple(int(n) for n in re.split(r"[,;]", m.group(1)))))
+        last = m.end()
+    clean += text[last:]
     out: list[tuple[str, tuple[int, ...]]] = []
-    for piece in pieces:
-        lead = re.match(r"^(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+", piece)
-        if lead and out:
-            nums = tuple(int(n) for m in _MARK.finditer(lead.group()) for n in re.split(r"[,;]", m.group(1)))
-            text, prev = out[-1]
-            out[-1] = (text, prev + nums)
-            piece = piece[lead.end():].strip()
-            if not piece:
-                continue
-        nums = tuple(int(n) for m in _MARK.finditer(piece) for n in re.split(r"[,;]", m.group(1)))
-        text = " ".join(_MARK.sub(" ", piece).split())
-        text = re.sub(r"\s+([.,;:!?])", r"\1", text)
-        if sp.word_count(text) >= 3:
-            out.append((text, tuple(dict.fromkeys(nums))))
+    for start, end, piece in split_text(clean):
+        nums = tuple(n for pos, ns in at if start <= pos < end for n in ns)
+        if sp.word_count(piece) >= 3:
+            out.append((piece, tuple(dict.fromkeys(nums))))
+        elif out and nums:
+            prev, prev_nums = out[-1]
+            out[-1] = (prev, tuple(dict.fromkeys(prev_nums + nums)))
     return out
 
 

@@ -1,0 +1,129 @@
+"""The extractive brief: length, citations that check out, multi-outlet citation, chrome, copies."""
+
+from __future__ import annotations
+
+import pytest
+
+from storydesk.brief import summarise
+from storydesk.brief import support as sp
+from storydesk.records import Article, Claim, CrossCheck, Passage
+from storydesk.settings import Settings
+
+from .conftest import make_article
+
+LEXICAL = Settings(embed=False)  # TF-IDF vectors: fast, fully deterministic
+MODEL = Settings(embed=True)  # the packaged MiniLM
+
+
+def words(brief) -> int:
+    return sum(sp.word_count(b.text) for b in brief)
+
+
+def check_citations(brief, articles: list[Article]) -> None:
+    """Every sentence cites; every cited article has a passage really in its text that states all
+    of the sentence's numbers; the sentence itself is verbatim in one cited article."""
+    by_id = {a.id: a for a in articles}
+    for b in brief:
+        assert b.sources, b
+        assert any(b.text in by_id[s].text for s in b.sources), b.text
+        passages = {p.article: p for p in b.passages}
+        for s in b.sources:
+            p = passages[s]
+            assert by_id[s].text[p.start : p.end] == p.text
+            assert sp.numbers(b.text) <= sp.numbers(p.text), (b.text, p.text)
+
+
+@pytest.mark.parametrize("settings", [LEXICAL, MODEL], ids=["tfidf", "minilm"])
+def test_length_follows_brief_words(seed_articles, settings):
+    counts = []
+    for n in (40, 120, 250):
+        brief = summarise(seed_articles, CrossCheck(), {}, settings.replace(brief_words=n))
+        counts.append(words(brief))
+        # "about N words": within half a typical sentence of the target
+        assert abs(words(brief) - n) <= max(20, n // 4), (n, words(brief))
+    assert counts == sorted(counts) and counts[0] < counts[-1]
+
+
+@pytest.mark.parametrize("settings", [LEXICAL, MODEL], ids=["tfidf", "minilm"])
+def test_every_sentence_is_cited_and_supported(seed_articles, settings):
+    brief = summarise(seed_articles, CrossCheck(), {}, settings.replace(brief_words=150))
+    assert len(brief) >= 3
+    check_citations(brief, seed_articles)
+
+
+def test_seed_brief_has_no_chrome(seed_articles):
+    brief = summarise(seed_articles, CrossCheck(), {}, MODEL.replace(brief_words=250))
+    text = " ".join(b.text for b in brief)
+    for chrome in ("Read More", "|", "[", "Getty", "fbpx", "Wazobia", "http"):
+        assert chrome not in text
+
+
+def test_a_fact_in_three_wordings_cites_all_three(same_fact_story):
+    brief = summarise(same_fact_story, CrossCheck(), {}, MODEL.replace(brief_words=30))
+    nine = [b for b in brief if "nine" in b.text.lower()]
+    assert nine, brief
+    assert set(nine[0].sources) == {"a1", "b2", "c3"}
+    # the outlet with a different death toll is never cited for "nine"
+    assert all("d4" not in b.sources for b in nine)
+    check_citations(brief, same_fact_story)
+
+
+def test_differing_numbers_never_share_a_citation(same_fact_story):
+    brief = summarise(same_fact_story, CrossCheck(), {}, LEXICAL.replace(brief_words=200))
+    for b in brief:
+        if "seven" in b.text:
+            assert b.sources == ("d4",)
+    check_citations(brief, same_fact_story)
+
+
+def test_claims_widen_citations_to_paraphrases():
+    a = make_article("x1", "one", "Flooding forced 4,000 residents from their homes in the valley on "
+                     "Monday. Rescue teams worked through the night.")
+    b = make_article("y2", "two", "Rescue crews said 4,000 people had to leave as rising water swamped "
+                     "houses across the region. The river peaked late.")
+    pa = Passage("x1", 0, a.text.index(".") + 1, a.text[: a.text.index(".") + 1])
+    pb = Passage("y2", 0, b.text.index(".") + 1, b.text[: b.text.index(".") + 1])
+    claim = Claim(id="c1", text="4,000 people displaced by floods", sources=("x1", "y2"), passages=(pa, pb))
+    without = summarise([a, b], CrossCheck(), {}, LEXICAL.replace(brief_words=15))
+    with_claims = summarise([a, b], CrossCheck(claims=(claim,)), {}, LEXICAL.replace(brief_words=15))
+    assert len(without) == len(with_claims) == 1
+    assert len(without[0].sources) == 1
+    assert set(with_claims[0].sources) == {"x1", "y2"}
+    assert with_claims[0].claim == "c1"
+
+
+def test_syndicated_copy_counts_once(same_fact_story):
+    original = same_fact_story[0]
+    copy = make_article("copy", "wire-reprint", original.text)
+    arts = [*same_fact_story, copy]
+    brief = summarise(arts, CrossCheck(), {"copy": "a1"}, MODEL.replace(brief_words=80))
+    cited = [s for b in brief for s in b.sources]
+    assert "copy" not in cited
+    texts = [b.text for b in brief]
+    assert len(texts) == len(set(texts))
+
+
+def test_chrome_sentences_are_never_picked():
+    text = ("Subscribe to our newsletter for daily updates on the region. "
+            "The city council approved the new budget on Tuesday after a long debate.\n"
+            "Read More: Council Votes On Budget\n"
+            "Photo by Jane Doe/AFP via Getty Images. The mayor smiles at reporters on the steps.\n"
+            "Follow us on social media at https://example.com/council for more news.\n"
+            "The budget raises spending on schools by 5 percent next year.")
+    brief = summarise([make_article("z", "local", text)], CrossCheck(), {}, LEXICAL.replace(brief_words=200))
+    got = " ".join(b.text for b in brief)
+    assert "budget" in got
+    for chrome in ("Subscribe", "Read More", "Getty", "mayor smiles", "https"):
+        assert chrome not in got
+
+
+def test_empty_story_gives_empty_brief():
+    assert summarise([], CrossCheck(), {}, LEXICAL) == ()
+    blank = make_article("e", "x", "   ")
+    assert summarise([blank], CrossCheck(), {}, LEXICAL) == ()
+
+
+def test_deterministic(seed_articles):
+    one = summarise(seed_articles, CrossCheck(), {}, LEXICAL)
+    two = summarise(list(seed_articles), CrossCheck(), {}, LEXICAL)
+    assert one == two
