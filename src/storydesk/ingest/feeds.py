@@ -21,6 +21,7 @@ from storydesk.records import Provenance, RawDocument, Skip
 from storydesk.settings import Settings
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+_ESCAPED_MARKUP = re.compile(r"<!--|</?(?:p|div|span|a|br|em|strong|b|i|ul|ol|li|img|table)\b[^>]*>", re.I)
 _FULL_PAGE = re.compile(r"<(?:html|body)\b", re.I)
 _HAS_TAG = re.compile(r"<[A-Za-z!/][^>]*>")
 _BLOCK = frozenset({
@@ -51,7 +52,18 @@ def entity_attack(data: bytes) -> str | None:
 
 
 def html_to_text(html: str) -> str:
-    """Text of an HTML fragment, one paragraph per line (block elements and <br> break lines)."""
+    """Text of an HTML fragment, one paragraph per line (block elements and <br> break lines).
+
+    Markup escaped twice (reddit's feeds put `&lt;p&gt;` inside HTML content) is unwrapped by a
+    second pass when the first leaves real HTML tags behind.
+    """
+    text = _html_to_text(html)
+    if _ESCAPED_MARKUP.search(text):
+        text = _html_to_text(text)
+    return text
+
+
+def _html_to_text(html: str) -> str:
     if not _HAS_TAG.search(html):
         import html as html_lib
 
