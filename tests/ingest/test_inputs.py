@@ -80,10 +80,15 @@ def test_gzipped_inputs_are_read_through(tmp_path: Path) -> None:
 
 
 def test_corrupt_gzip_is_a_skip(tmp_path: Path) -> None:
-    path = tmp_path / "bad.txt.gz"
-    path.write_bytes(gzip.compress(STORY.encode() * 20)[:60])
-    items = list(iter_inputs([path], Settings()))
-    assert items and all(isinstance(i, Skip) for i in items)
+    data = gzip.compress(STORY.encode() * 200)
+    truncated = tmp_path / "trunc.txt.gz"
+    truncated.write_bytes(data[:60])
+    mangled = tmp_path / "mangled.txt.gz"
+    mangled.write_bytes(data[:12] + b"\xff" * 30 + data[42:])
+    for path in (truncated, mangled):
+        [skip] = list(iter_inputs([path], Settings()))
+        assert isinstance(skip, Skip) and skip.reason == "binary", path.name
+        assert "gzip" in skip.detail.lower() or "compressed" in skip.detail.lower()
 
 
 # ------------------------------------------------------------------ the seeds in every format

@@ -29,7 +29,7 @@ from typing import IO
 from storydesk.errors import InputError
 from storydesk.ingest._common import html_document, skip_from, too_large
 from storydesk.ingest.decode import decode_bytes
-from storydesk.ingest.sniff import HEAD_BYTES, gzip_member_head, sniff
+from storydesk.ingest.sniff import HEAD_BYTES, gzip_is_damaged, gzip_member_head, sniff
 from storydesk.records import Provenance, RawDocument, Skip
 from storydesk.settings import Settings
 
@@ -90,8 +90,9 @@ def iter_file(path: Path, settings: Settings) -> Iterator[Item]:
         except InputError as exc:
             yield skip_from(source, exc)
         except (OSError, EOFError, zlib.error) as exc:
-            yield Skip(source, "bad-encoding" if isinstance(exc, zlib.error) else "unsupported",
-                       f"reading failed ({type(exc).__name__}: {exc})")
+            # Mostly damaged or truncated gzip data (gzip raises all three); what was read before
+            # the damage has been yielded already.
+            yield Skip(source, "binary", f"reading failed ({type(exc).__name__}: {exc})")
 
 
 def _read_stream(
@@ -106,6 +107,9 @@ def _read_stream(
             from storydesk.ingest.warc import iter_warc
 
             yield from iter_warc(fh, source, settings, fmt=inner)
+            return
+        if gzip_is_damaged(head):
+            yield Skip(source, "binary", "damaged gzip data: it cannot be decompressed")
             return
         if inner in ("empty", "binary", "gzip"):
             yield Skip(source, "binary" if inner != "empty" else "empty",

@@ -125,7 +125,7 @@ def _best_content(entry: Mapping[str, Any]) -> tuple[str, str, str | None]:
 
 
 def entry_document(
-    entry: Mapping[str, Any], feed: Mapping[str, Any], index: int, source: str, fmt: str,
+    entry: dict[str, Any], feed: Mapping[str, Any], index: int, source: str, fmt: str,
     settings: Settings, fetched: str | None = None,
 ) -> RawDocument | Skip:
     """One feedparser entry -> RawDocument, or a Skip naming "<source> entry <index>"."""

@@ -123,4 +123,15 @@ def gzip_member_head(head: bytes, limit: int = HEAD_BYTES) -> bytes:
         return b""
 
 
-__all__ = ["FORMATS", "HEAD_BYTES", "gzip_member_head", "sniff"]
+def gzip_is_damaged(head: bytes) -> bool:
+    """True when the start of a gzip stream cannot be decompressed at all."""
+    import zlib
+
+    try:
+        zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 1)
+    except zlib.error:
+        return True
+    return False
+
+
+__all__ = ["FORMATS", "HEAD_BYTES", "gzip_is_damaged", "gzip_member_head", "sniff"]
