@@ -143,6 +143,25 @@ def evil_set(seed_set: tuple[Story, list[Article]]) -> tuple[Story, list[Article
     return build_story(arts, title=EVIL_TITLE), arts
 
 
+# One pipeline run per test session, shared by tests/report and tests/web (each conftest registers
+# the fixture, so the cache keeps the ~1-2 minute run from happening twice).
+_PIPELINE: dict[Path, tuple[Path, Path]] = {}
+
+
+@pytest.fixture(scope="session")
+def seeds_run(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> tuple[Path, Path]:
+    """`storydesk.pipeline.run` on the seeds: (data dir, reports dir)."""
+    if seeds_dir not in _PIPELINE:
+        from storydesk.pipeline import run
+        from storydesk.settings import Settings
+
+        base = tmp_path_factory.mktemp("seeds-run")
+        summary = run([seeds_dir], base / "out", Settings.from_env(data_dir=base / "data"))
+        assert summary.stories >= 1 and not summary.skipped, summary
+        _PIPELINE[seeds_dir] = (base / "data", base / "out")
+    return _PIPELINE[seeds_dir]
+
+
 @pytest.fixture()
 def filled_data(tmp_path: Path, seed_set: tuple[Story, list[Article]],
                 evil_set: tuple[Story, list[Article]]) -> Iterator[Path]:

@@ -12,4 +12,4 @@ if _NAME not in sys.modules:
     sys.modules[_NAME] = _mod
     _spec.loader.exec_module(_mod)
 
-from storydesk_test_builders import evil_set, filled_data, seed_set  # noqa: E402, F401
+from storydesk_test_builders import evil_set, filled_data, seed_set, seeds_run  # noqa: E402, F401

@@ -267,3 +267,20 @@ def test_reads_while_another_process_writes(filled_data: Path, seed_set, evil_se
     with TestClient(create_app(filled_data)) as c:
         assert c.get("/api/stories").status_code == 200
         assert json.loads(c.get("/api/stories").text)
+
+
+@pytest.mark.slow
+def test_api_serves_what_the_pipeline_wrote(seeds_run):
+    data, out = seeds_run
+    doc = json.loads((out / "stories.json").read_text(encoding="utf-8"))
+    with TestClient(create_app(data)) as c:
+        listed = c.get("/api/stories").json()
+        assert {r["id"] for r in listed} >= {s["id"] for s in doc["stories"]}
+        for s in doc["stories"]:
+            assert c.get(f"/api/stories/{s['id']}").json() == s
+            page = c.get(f"/stories/{s['id']}")
+            assert page.status_code == 200 and s["title"] in unescape(page.text)
+            for a in s["articles"]:
+                shown = c.get(f"/api/articles/{a['id']}").json()
+                assert shown["id"] == a["id"] and set(shown) >= {"text", "removed", "outlet"}
+                assert c.get(f"/articles/{a['id']}").status_code == 200

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from storydesk.settings import Settings
 from storydesk.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,18 +35,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium "
                        "(apt-get install chromium); Playwright never downloads a browser here"),
 ]
-
-
-@pytest.fixture(scope="module")
-def seeds_run(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> tuple[Path, Path]:
-    """The real pipeline on the seeds: (data dir, reports dir)."""
-    from storydesk.pipeline import run
-
-    base = tmp_path_factory.mktemp("seeds-run")
-    settings = Settings.from_env(data_dir=base / "data")
-    summary = run([seeds_dir], base / "out", settings)
-    assert summary.stories >= 1 and not summary.skipped
-    return base / "data", base / "out"
 
 
 def _free_port() -> int:

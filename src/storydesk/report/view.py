@@ -128,18 +128,21 @@ def passage_span(passage: Passage, text: str) -> tuple[int, int] | None:
     return None
 
 
-def best_sentence(statement: str, text: str) -> str:
+def best_sentence(statement: str, text: str, sentences: Sequence[str] | None = None) -> str:
     """The sentence of `text` sharing most words with `statement` (Jaccard); "" if none shares any.
 
     Used only when a brief sentence or claim carries no passage for a source article.
+    `sentences` are `text`'s sentences when the caller already split it.
     """
-    from storydesk.segment import split_text  # spaCy is loaded lazily, only when needed
-
     want = _words(statement)
     if not want or not text:
         return ""
+    if sentences is None:
+        from storydesk.segment import split_text  # spaCy is loaded lazily, only when needed
+
+        sentences = [t for _s, _e, t in split_text(text)]
     best, best_score = "", 0.0
-    for _s, _e, sent in split_text(text):
+    for sent in sentences:
         got = _words(sent)
         if not got:
             continue
@@ -157,6 +160,7 @@ class _Citer:
         self.articles = articles
         self.by_id = {a.id: a for a in story.articles}
         self.numbers: dict[str, int] = {a.id: i for i, a in enumerate(story.articles, 1)}
+        self._split: dict[str, list[str]] = {}  # article id -> its sentences, split once per page
 
     def number(self, aid: str) -> int:
         if aid not in self.numbers:  # a source not listed among the story's articles
@@ -173,7 +177,12 @@ class _Citer:
                 sentence = p.text
                 break
         if not sentence and aid in self.articles:
-            sentence = best_sentence(statement, self.articles[aid].text)
+            text = self.articles[aid].text
+            if aid not in self._split:
+                from storydesk.segment import split_text
+
+                self._split[aid] = [t for _s, _e, t in split_text(text)]
+            sentence = best_sentence(statement, text, self._split[aid])
         sa = self.by_id.get(aid)
         art = self.articles.get(aid)
         title = (sa.title if sa else None) or (art.title if art else None) or ""
@@ -247,9 +256,9 @@ def story_view(story: Story, articles: Mapping[str, Article]) -> StoryView:
     # Highlights for the side-by-side view come from passages' offsets.
     spans: dict[str, list[tuple[int, int, str, str | None, str]]] = {}
     for cl in story.claims:
-        outlets = sorted({c.outlet(a) for a in cl.sources})
+        names = sorted({c.outlet(a) for a in cl.sources})
         kind = "shared" if len(cl.sources) > 1 else "single"
-        note = "also in: " + ", ".join(outlets) if kind == "shared" else "only this outlet"
+        note = "reported by: " + ", ".join(names) if kind == "shared" else "a claim of this outlet alone"
         for p in cl.passages:
             art = articles.get(p.article)
             span = passage_span(p, art.text) if art else None
