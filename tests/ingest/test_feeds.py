@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -244,3 +245,23 @@ def test_feedparser_fixture_sample_does_not_crash(data_root: Path) -> None:
     assert docs > 20
     koi8 = [i for i in iter_inputs([root / "illformed" / "chardet" / "koi8r.xml"], Settings())]
     assert isinstance(koi8[0], RawDocument) and koi8[0].title == "Как пережить новогоднюю ночь"
+
+
+def test_json_feed_items_become_documents(tmp_path: Path) -> None:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1", "title": "Valley Tribune", "language": "en",
+        "items": [
+            {"id": "1", "url": "https://tribune.example/floods", "title": "Floods hit the north",
+             "content_html": "<p>Heavy rain fell.</p><p>Villages cut off.</p>",
+             "date_published": "2024-01-18T10:00:00+05:00", "authors": [{"name": "Amina Khan"}]},
+            {"id": "2", "url": "https://tribune.example/empty"},
+        ],
+    }
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(feed, indent=2), encoding="utf-8")
+    doc, skip = list(iter_inputs([path], Settings()))
+    assert isinstance(doc, RawDocument) and isinstance(skip, Skip)
+    assert doc.text == "Heavy rain fell.\nVillages cut off."
+    assert (doc.title, doc.outlet, doc.author, doc.language, doc.published) == (
+        "Floods hit the north", "Valley Tribune", "Amina Khan", "en", "2024-01-18T05:00:00Z")
+    assert skip.source == f"{path} entry 2" and skip.reason == "no-text"

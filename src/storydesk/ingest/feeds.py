@@ -193,4 +193,38 @@ def iter_feed(
         yield entry_document(entry, feed, i, source, fmt, settings, fetched)
 
 
-__all__ = ["entity_attack", "entry_document", "html_to_text", "iter_feed"]
+def iter_json_feed(feed: dict[str, Any], source: str, settings: Settings) -> Iterator[RawDocument | Skip]:
+    """A JSON Feed (jsonfeed.org, versions 1 and 1.1) -> one RawDocument or Skip per item."""
+    items = feed.get("items")
+    if not isinstance(items, list) or not items:
+        yield Skip(source, "no-text", "the JSON feed has no items")
+        return
+    outlet = text_or_none(feed.get("title"))
+    for i, item in enumerate(items, 1):
+        where = f"{source} entry {i}"
+        if not isinstance(item, dict):
+            yield Skip(where, "bad-record", "a JSON Feed item must be an object")
+            continue
+        html = item.get("content_html") if isinstance(item.get("content_html"), str) else None
+        text = item.get("content_text") if isinstance(item.get("content_text"), str) else None
+        if not text:
+            text = html_to_text(html) if html else text_or_none(item.get("summary"))
+        if not text or not text.strip():
+            yield Skip(where, "no-text", "the item has no content_text, content_html or summary")
+            continue
+        authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+        author = next((text_or_none(a.get("name")) for a in authors if isinstance(a, dict)), None)
+        yield RawDocument(
+            provenance=Provenance(source=source, fmt="jsonfeed", locator=f"entry {i}"),
+            text=text,
+            html=html,
+            url=text_or_none(item.get("url") or item.get("external_url")),
+            outlet=outlet,
+            title=text_or_none(item.get("title")),
+            published=normalise_date(item.get("date_published") or item.get("date_modified")),
+            language=language_code(item.get("language") or feed.get("language")),
+            author=author,
+        )
+
+
+__all__ = ["entity_attack", "entry_document", "html_to_text", "iter_feed", "iter_json_feed"]

@@ -142,6 +142,10 @@ def _whole_document(
         return
     if isinstance(obj, list):
         yield from _items(obj, source, settings, prefix="item ")
+    elif isinstance(obj, dict) and str(obj.get("version", "")).startswith("https://jsonfeed.org/"):
+        from storydesk.ingest.feeds import iter_json_feed
+
+        yield from iter_json_feed(obj, source, settings)
     else:
         yield record_document(obj, source, "", settings)
 
