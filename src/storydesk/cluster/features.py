@@ -1,0 +1,196 @@
+"""Per-article signals for event clustering, and how two articles compare on them.
+
+Takes an `Article` and returns `Features`: the short text to embed (title + lead), weighted
+keywords for TF-IDF, capitalised spans and numbers (a cheap stand-in for entities, enough to tell
+two look-alike events apart: different names, places, counts, dates), and the publication time.
+Document frequencies live in `DocFreq`, updated as articles stream in, so IDF is always the one
+of everything seen so far and nothing is ever refitted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from storydesk.records import Article
+
+# Keep at most this many keywords per article (highest term frequency first): bounds memory
+# and per-pair cost; an article's event is carried by its frequent words.
+MAX_TERMS = 120
+MAX_ENTS = 80
+# Characters of title + lead handed to MiniLM: about 64 word pieces, enough for a headline and
+# its first sentence; the embedder is the slowest part of the stage (see bench/cluster_throughput.py).
+EMBED_CHARS = 320
+# Dimensions of the hashed TF-IDF sketch used for neighbour search when embeddings are off.
+SKETCH_DIM = 256
+
+_STOP = frozenset(ENGLISH_STOP_WORDS) | {
+    "said", "says", "say", "told", "also", "would", "could", "one", "two", "new", "year", "years",
+    "time", "people", "just", "like", "get", "got", "according", "including", "us", "mr", "ms",
+    "mrs", "week", "day", "days", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "today", "yesterday", "tomorrow", "percent", "per", "cent",
+}
+_WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’\-](?=[^\W_]))*|\d+(?:[.,:]\d+)*", re.UNICODE)
+# A capitalised span: capitalised words, possibly joined by short lower-case particles.
+_CAP = re.compile(
+    r"(?<![\w’'])(?:[A-Z][\w’'\-]*)(?:[ \t]+(?:(?:of|de|del|da|al|bin|van|von|der|la|le)[ \t]+)?[A-Z][\w’'\-]*)*"
+)
+_SENT_START = re.compile(r"(?:^|[.!?:\n\"“]\s*)$")
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+_MONTHS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+})
+
+
+@dataclass(slots=True)
+class Features:
+    """What clustering keeps of one article."""
+
+    terms: dict[str, int]  # keyword -> count in title + text (top MAX_TERMS)
+    ents: dict[str, int]  # lower-cased capitalised span or number -> count
+    time: float | None  # POSIX seconds of `published`, None when unknown
+    embed_text: str  # title + lead, what MiniLM sees
+
+
+@dataclass(slots=True)
+class DocFreq:
+    """Streaming document frequencies of keywords and entities (the IDF of everything seen)."""
+
+    n: int = 0
+    terms: Counter[str] = field(default_factory=Counter)
+    ents: Counter[str] = field(default_factory=Counter)
+
+    def add(self, f: Features) -> None:
+        """Count one more document."""
+        self.n += 1
+        self.terms.update(f.terms.keys())
+        self.ents.update(f.ents.keys())
+
+    def idf_term(self, t: str) -> float:
+        """Smoothed IDF of a keyword (sklearn's formula)."""
+        return math.log((self.n + 1) / (self.terms.get(t, 0) + 1)) + 1.0
+
+    def idf_ent(self, e: str) -> float:
+        """Smoothed IDF of an entity or number."""
+        return math.log((self.n + 1) / (self.ents.get(e, 0) + 1)) + 1.0
+
+
+def parse_time(published: str | None) -> float | None:
+    """POSIX seconds of an ISO 8601 string (naive = UTC), None when missing or unparseable."""
+    if not published:
+        return None
+    s = published.strip().replace("Z", "+00:00")
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def lead(article: Article) -> str:
+    """Title and the start of the text, whitespace collapsed, at most EMBED_CHARS characters."""
+    title = " ".join((article.title or "").split())
+    body = " ".join(article.text[: EMBED_CHARS * 2].split())
+    if title and body.startswith(title):
+        body = body[len(title) :].lstrip(" .:-")
+    joined = f"{title}. {body}" if title and body else title or body
+    return joined[:EMBED_CHARS]
+
+
+def _possessive(word: str) -> str:
+    """'Pakistan’s' -> 'Pakistan': one name, one key."""
+    word = word.strip(" .’'-")
+    for suf in ("’s", "'s"):
+        if word.endswith(suf):
+            return word[: -len(suf)]
+    return word
+
+
+def _entities(text: str) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for m in _CAP.finditer(text):
+        words = [_possessive(w) for w in m.group().split()]
+        words = [w for w in words if w]
+        span = " ".join(words)
+        if not words:
+            continue
+        low = span.lower()
+        if len(words) == 1:
+            # a lone capitalised word at a sentence start is usually just a capitalised common word
+            if low in _STOP or low in _MONTHS:
+                continue
+            if _SENT_START.search(text[max(0, m.start() - 3) : m.start()]) and len(low) < 4:
+                continue
+        else:
+            # drop a leading function word ("The White House" -> "white house")
+            while words and words[0].lower() in _STOP:
+                words = words[1:]
+            if not words:
+                continue
+            low = " ".join(words).lower()
+        out[low] += 1
+    for m in _NUM.finditer(text):
+        num = m.group().replace(",", "")
+        # single digits ("3 people", "1 p.m.") are too common to tell events apart
+        if len(num) >= 2:
+            out["#" + num] += 1
+    return out
+
+
+def featurize(article: Article) -> Features:
+    """The clustering signals of one article (pure; no model calls)."""
+    title = article.title or ""
+    text = f"{title}\n{article.text}" if title and not article.text.startswith(title) else article.text
+    counts: Counter[str] = Counter()
+    for w in map(_possessive, _WORD.findall(text.lower())):
+        if len(w) > 2 and w not in _STOP and not w[0].isdigit():
+            counts[w] += 1
+    # the headline names the event: count its words twice
+    for w in map(_possessive, _WORD.findall(title.lower())):
+        if w in counts:
+            counts[w] += 1
+    terms = dict(counts.most_common(MAX_TERMS))
+    ents = dict(_entities(text).most_common(MAX_ENTS))
+    return Features(terms=terms, ents=ents, time=parse_time(article.published), embed_text=lead(article))
+
+
+def weights(bag: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, float]:
+    """Sublinear TF x IDF, L2-normalised."""
+    w = {t: (1.0 + math.log(c)) * idf[t] for t, c in bag.items()}
+    norm = math.sqrt(sum(v * v for v in w.values())) or 1.0
+    return {t: v / norm for t, v in w.items()}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Dot product of two normalised sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b[t] for t, v in a.items() if t in b)
+
+
+def sketch(w: Mapping[str, float], dim: int = SKETCH_DIM) -> np.ndarray:
+    """A signed feature-hashing projection of a TF-IDF vector to `dim` floats, unit length.
+
+    Dot products of sketches approximate TF-IDF cosines; used for neighbour search when the
+    MiniLM embeddings are turned off (settings.embed = False).
+    """
+    v = np.zeros(dim, dtype=np.float32)
+    for t, x in w.items():
+        h = zlib.crc32(t.encode("utf-8"))
+        v[h % dim] += x if (h >> 16) & 1 else -x
+    n = float(np.linalg.norm(v))
+    return v / n if n else v
+
+
+__all__ = ["DocFreq", "Features", "cosine", "featurize", "lead", "parse_time", "sketch", "weights"]

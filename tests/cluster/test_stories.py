@@ -1,0 +1,214 @@
+"""Streaming story clustering and syndication on real text: the seeds, ECB+ documents, hand-made copies."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from storydesk.cluster import StoryIndex, describe
+from storydesk.cluster.stories import story_id_for
+from storydesk.cluster.syndication import copies
+from storydesk.records import Article, content_id
+from storydesk.settings import Settings
+
+pytestmark = [
+    # torch/transformers import-time deprecations in the embedder's dependencies, not ours
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore::FutureWarning"),
+]
+
+
+def art(text: str, *, title: str | None = None, outlet: str | None = None,
+        published: str | None = None, key: str | None = None) -> Article:
+    return Article(id=content_id(key or outlet or "", title, text), outlet=outlet, title=title, url=None,
+                   published=published, language="en", raw_text=text, text=text)
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_dir: Path) -> list[Article]:
+    out = []
+    for p in sorted(seeds_dir.glob("*.txt")):
+        text = p.read_text(encoding="utf-8")
+        out.append(art(text, outlet=p.stem, published="2024-01-18T10:00:00+00:00"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def ecb(data_root: Path) -> list[dict]:
+    with gzip.open(data_root / "ecbplus-events" / "docs.jsonl.gz", "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def ecb_articles(docs: list[dict], cluster: str, n: int) -> list[Article]:
+    return [art(d["text"], key=d["doc_id"]) for d in docs if d["event_cluster"] == cluster][:n]
+
+
+OTHER_EVENTS = [
+    # same region, other events and dates: written for this test
+    art("A magnitude 6.1 earthquake struck near Khoy in Iran's West Azerbaijan province on Saturday "
+        "night, injuring more than 800 people and damaging hundreds of homes, Iran's Red Crescent "
+        "said. Rescue teams worked through freezing temperatures in the mountain villages.",
+        title="Earthquake near Khoy injures hundreds in north-west Iran", outlet="wire-a",
+        published="2023-01-29T08:00:00+00:00"),
+    art("Floods across Pakistan's Sindh province have killed more than 1,100 people since June, the "
+        "National Disaster Management Authority said, as Prime Minister Shehbaz Sharif appealed for "
+        "international aid and the army rescued families stranded near Sukkur.",
+        title="Pakistan floods death toll passes 1,100", outlet="wire-b",
+        published="2022-08-29T08:00:00+00:00"),
+    art("Pakistan's parliament elected Shehbaz Sharif as prime minister on Monday after Imran Khan "
+        "was ousted in a no-confidence vote, ending weeks of political turmoil in Islamabad. Lawmakers "
+        "from Khan's party walked out before the vote.",
+        title="Shehbaz Sharif elected Pakistan prime minister after Khan ousted", outlet="wire-c",
+        published="2022-04-11T15:00:00+00:00"),
+]
+
+
+def light_edit(text: str) -> str:
+    """Drop one sentence, change a few words, add a line of page chrome."""
+    sents = text.split(". ")
+    del sents[min(2, len(sents) - 1)]
+    edited = ". ".join(sents).replace(" said", " stated", 2).replace(" the ", " a ", 2)
+    return "Subscribe to our newsletter for the latest headlines\n" + edited + "\nShare this article"
+
+
+def test_seeds_form_one_story_and_other_events_stay_apart(seeds: list[Article]) -> None:
+    index = StoryIndex.load(None, Settings())
+    result = {a.article: a.story for a in index.add([*seeds, *OTHER_EVENTS])}
+    seed_stories = {result[a.id] for a in seeds}
+    assert len(seed_stories) == 1
+    (sid,) = seed_stories
+    assert sid == story_id_for(seeds[0].id)
+    for other in OTHER_EVENTS:
+        assert result[other.id] != sid
+    assert len({result[o.id] for o in OTHER_EVENTS}) == 3
+
+
+def test_look_alike_ecbplus_events_do_not_merge(ecb: list[dict]) -> None:
+    # topic 1: two different celebrities checking into rehab
+    a = ecb_articles(ecb, "1_ecb", 4)
+    b = ecb_articles(ecb, "1_ecbplus", 4)
+    index = StoryIndex.load(None, Settings())
+    got = {x.article: x.story for x in index.add([*a, *b])}
+    assert len({got[x.id] for x in a}) == 1
+    assert len({got[x.id] for x in b}) == 1
+    assert got[a[0].id] != got[b[0].id]
+
+
+def test_copies_carry_syndicated_from_and_originals_do_not(seeds: list[Article]) -> None:
+    orig = seeds[3]
+    exact = art(orig.text, outlet="copycat-1", published="2024-01-18T12:00:00+00:00")
+    edited = art(light_edit(orig.text), outlet="copycat-2", published="2024-01-18T13:00:00+00:00")
+    index = StoryIndex.load(None, Settings())
+    got = {x.article: x for x in index.add([*seeds, exact, edited])}
+    assert got[exact.id].syndicated_from == orig.id
+    assert got[edited.id].syndicated_from == orig.id
+    assert got[exact.id].story == got[orig.id].story
+    for s in seeds:
+        assert got[s.id].syndicated_from is None
+
+    story = describe(got[orig.id].story, [*seeds, exact, edited], got)
+    assert story.article_count == 7
+    assert story.outlet_count == 7
+    assert story.independent_sources == 5  # the two copies count as their original
+    marked = {a.id: a.syndicated_from for a in story.articles}
+    assert marked[exact.id] == orig.id and marked[orig.id] is None
+    assert story.first_seen == "2024-01-18T10:00:00+00:00"
+    assert story.last_seen == "2024-01-18T13:00:00+00:00"
+    assert any(k in story.keywords for k in ("pakistan", "iran", "strikes"))
+
+
+def test_earlier_copy_becomes_the_original(seeds: list[Article]) -> None:
+    orig = seeds[1]
+    later = art(orig.text, outlet="late", published="2024-01-19T09:00:00+00:00")
+    early = art(orig.text, outlet="early", published="2024-01-17T09:00:00+00:00")
+    index = StoryIndex.load(None, Settings())
+    first = {x.article: x for x in index.add([orig, later])}
+    assert first[later.id].syndicated_from == orig.id
+    changed = {x.article: x for x in index.add([early])}
+    # the new earliest copy is the original now; the earlier articles' assignments changed
+    assert changed[early.id].syndicated_from is None
+    assert changed[orig.id].syndicated_from == early.id
+    assert changed[later.id].syndicated_from == early.id
+
+
+def test_without_times_the_first_ingested_is_the_original(seeds: list[Article]) -> None:
+    texts = [seeds[2].text, seeds[0].text, light_edit(seeds[2].text), seeds[2].text]
+    assert copies(texts) == [None, None, 0, 0]
+    untimed = [art(t, outlet=f"o{k}") for k, t in enumerate(texts)]
+    index = StoryIndex.load(None, Settings())
+    got = {x.article: x for x in index.add(untimed)}
+    assert got[untimed[2].id].syndicated_from == untimed[0].id
+    assert got[untimed[3].id].syndicated_from == untimed[0].id
+    assert got[untimed[0].id].syndicated_from is None
+    assert got[untimed[0].id].story == got[untimed[1].id].story  # same event, no times needed
+    story = describe(got[untimed[0].id].story, untimed, got)
+    assert story.first_seen is None and story.last_seen is None
+
+
+def test_ids_are_stable_across_batches_and_dump_load(seeds: list[Article], ecb: list[dict]) -> None:
+    stream = [*seeds[:2], *ecb_articles(ecb, "3_ecb", 3), *seeds[2:], *ecb_articles(ecb, "3_ecbplus", 3),
+              *OTHER_EVENTS]
+    settings = Settings()
+    one = StoryIndex.load(None, settings)
+    one.add(stream)
+
+    three = StoryIndex.load(None, settings)
+    three.add(stream[:4])
+    three = StoryIndex.load(three.dump(), settings)
+    three.add(stream[4:9])
+    three = StoryIndex.load(three.dump(), settings)
+    three.add(stream[9:])
+    assert three.assignments() == one.assignments()
+    # re-adding known articles changes nothing
+    assert three.add(stream[:5]) == []
+    assert len(set(one.assignments()[a.id].story for a in seeds)) == 1
+
+
+def test_ann_and_exact_search_agree(ecb: list[dict]) -> None:
+    stream = [a for c in ("5_ecb", "5_ecbplus", "12_ecb", "12_ecbplus") for a in ecb_articles(ecb, c, 5)]
+    for dense in (True, False):
+        settings = Settings(embed=dense)
+        ann = StoryIndex.load(None, settings)
+        exact = StoryIndex.load(None, settings, exact=True)
+        ann.add(stream)
+        exact.add(stream)
+        assert ann.assignments() == exact.assignments()
+        v = ann._vec.data[0]
+        assert [j for j, _ in ann._vec.search(v, 5)] == [j for j, _ in exact._vec.search(v, 5)]
+
+
+def test_empty_and_tiny_texts_get_their_own_stories() -> None:
+    items = [art("", key="e1"), art("   \n ", key="e2"), art("Ok.", key="e3"),
+             art("", title="Breaking", key="e4")]
+    index = StoryIndex.load(None, Settings())
+    got = {x.article: x for x in index.add(items)}
+    assert len(got) == 4
+    assert len({g.story for g in got.values()}) == 4
+    assert all(g.syndicated_from is None for g in got.values())
+    for it in items:
+        story = describe(got[it.id].story, [it], got)
+        assert story.article_count == 1 and story.independent_sources == 1
+    assert describe(got[items[3].id].story, [items[3]], got).title == "Breaking"
+
+
+def test_one_article_story_and_unknown_outlets_count_alone() -> None:
+    a = art("The city council of Springfield approved a new budget of 12 million dollars for road "
+            "repairs on Tuesday, the mayor's office announced.", title="Springfield passes road budget")
+    index = StoryIndex.load(None, Settings(embed=False))
+    (got,) = index.add([a])
+    assert got.story == story_id_for(a.id)
+    story = describe(got.story, [a], {a.id: got})
+    assert story.title == "Springfield passes road budget"
+    assert (story.article_count, story.outlet_count, story.independent_sources) == (1, 1, 1)
+
+
+def test_dump_round_trip_keeps_vectors(seeds: list[Article]) -> None:
+    index = StoryIndex.load(None, Settings())
+    index.add(seeds)
+    again = StoryIndex.load(index.dump(), Settings())
+    assert again.assignments() == index.assignments()
+    assert np.allclose(again._vec.data[: len(seeds)], index._vec.data[: len(seeds)], atol=1e-3)
