@@ -38,6 +38,12 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
+def plural(n: int | None, word: str) -> str:
+    """"1 article", "3 articles"."""
+    n = n or 0
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def environment(*extra_dirs: Path) -> jinja2.Environment:
     """A Jinja2 environment over `extra_dirs` then the report templates, always autoescaping."""
     loader = jinja2.FileSystemLoader([*map(str, extra_dirs), str(TEMPLATES)])
@@ -50,6 +56,7 @@ def environment(*extra_dirs: Path) -> jinja2.Environment:
         lstrip_blocks=False,
     )
     env.filters["safe_url"] = safe_url
+    env.filters["plural"] = plural
     return env
 
 
