@@ -1,0 +1,113 @@
+"""Time line: events dated against each article's publication time, merged across outlets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storydesk.crosscheck.timeline import build_timeline, parse_published
+from storydesk.records import Article
+from storydesk.segment import sentences
+
+
+def _article(aid: str, text: str, published: str | None) -> Article:
+    return Article(
+        id=aid, outlet=None, title=None, url=None, published=published, language="en", raw_text=text, text=text
+    )
+
+
+def _timeline(*arts: Article):
+    return build_timeline(arts, {a.id: sentences(a) for a in arts})
+
+
+def test_parse_published() -> None:
+    assert parse_published("2024-03-08T14:00:00Z").isoformat() == "2024-03-08T14:00:00+00:00"  # type: ignore[union-attr]
+    assert parse_published("2024-03-08").date().isoformat() == "2024-03-08"  # type: ignore[union-attr]
+    assert parse_published("last Friday") is None
+    assert parse_published(None) is None
+
+
+def test_events_resolve_in_each_articles_own_frame_and_merge() -> None:
+    # Friday's report says "on Thursday"; Saturday's says "on Thursday" too: both are 7 March.
+    fri = _article(
+        "fri",
+        "A landslide buried part of the mountain village on Thursday, rescuers said.\n"
+        "The regional governor visited the site late on Wednesday.",
+        "2024-03-08T09:00:00Z",
+    )
+    sat = _article(
+        "sat",
+        "Rescuers said a landslide buried homes in the mountain village on Thursday.\n"
+        "Yesterday the army sent engineers to clear the road.",
+        "2024-03-09T09:00:00+00:00",
+    )
+    events = _timeline(fri, sat)
+    dates = [(e.date, e.sources) for e in events]
+    assert ("2024-03-07", ("fri", "sat")) in dates  # one landslide, both sources
+    assert ("2024-03-06", ("fri",)) in dates  # the governor's visit, Wednesday before Friday
+    assert ("2024-03-08", ("sat",)) in dates  # "yesterday" in Saturday's report
+    assert [e.order for e in events] == list(range(len(events)))
+    assert [e.date for e in events] == sorted(e.date for e in events)  # type: ignore[type-var]
+    assert all(e.resolved for e in events)
+
+
+def test_same_day_different_events_stay_apart() -> None:
+    a = _article(
+        "a",
+        "Protesters marched on parliament on Tuesday.\nA cargo ship ran aground and sank in the harbour on Tuesday.",
+        "2024-03-08T09:00:00Z",
+    )
+    b = _article("b", "Thousands of protesters marched to parliament on Tuesday.", "2024-03-08T10:00:00Z")
+    events = [e for e in _timeline(a, b) if e.date == "2024-03-05"]
+    assert len(events) == 2
+    assert {e.sources for e in events} == {("a", "b"), ("a",)}
+
+
+def test_vague_dates_keep_a_range() -> None:
+    a = _article("a", "Earlier this month the central bank raised interest rates again.", "2024-03-20T09:00:00Z")
+    (e,) = _timeline(a)
+    assert (e.date, e.date_end, e.expression) == ("2024-03-01", "2024-03-20", "Earlier this month")
+
+
+def test_offset_dates_the_clause_from_the_sentences_date() -> None:
+    a = _article(
+        "a",
+        "The army retaliated with air strikes on Thursday, two days after rebels attacked a border post.",
+        "2024-03-08T09:00:00Z",
+    )
+    events = _timeline(a)
+    by_date = {e.date: e for e in events}
+    assert by_date["2024-03-07"].text.startswith("The army retaliated")
+    assert by_date["2024-03-05"].text == "Rebels attacked a border post"
+
+
+def test_without_publication_time_relative_order_is_kept_and_marked() -> None:
+    a = _article(
+        "a",
+        "The storm made landfall on Monday.\nPower was restored on Wednesday.\nSchools reopened on Friday.",
+        None,
+    )
+    events = _timeline(a)
+    assert [e.text for e in events] == [
+        "The storm made landfall on Monday.",
+        "Power was restored on Wednesday.",
+        "Schools reopened on Friday.",
+    ]
+    assert all(not e.resolved and e.date is None for e in events)
+    # an absolute date still resolves without a publication time
+    b = _article("b", "The treaty was signed on 12 March 2019.", None)
+    (e,) = _timeline(b)
+    assert e.resolved and e.date == "2019-03-12"
+
+
+def test_seed_strikes_are_dated(seeds_dir: Path) -> None:
+    pub = {"000": "2024-01-18T12:00:00Z", "003": "2024-01-18T15:00:00Z", "004": "2024-01-19T10:00:00Z"}
+    arts = [
+        _article(p.stem[:3], p.read_text(encoding="utf-8"), pub.get(p.stem[:3]))
+        for p in sorted(seeds_dir.glob("*.txt"))
+    ]
+    events = build_timeline(arts, {a.id: sentences(a) for a in arts})
+    thursday = [e for e in events if e.date == "2024-01-18"]
+    assert thursday and max(len(e.sources) for e in thursday) >= 3  # Pakistan's strikes, merged
+    tuesday = [e for e in events if e.date == "2024-01-16"]
+    assert tuesday  # Iran's strike two days earlier
+    assert any(not e.resolved for e in events if "002" in e.sources)  # 002 has no publication time
