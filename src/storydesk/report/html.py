@@ -38,10 +38,10 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-def plural(n: int | None, word: str) -> str:
-    """"1 article", "3 articles"."""
+def plural(n: int | None, word: str, many: str | None = None) -> str:
+    """"1 article", "3 articles"; `many` for irregular plurals ("stories")."""
     n = n or 0
-    return f"{n} {word}" + ("" if n == 1 else "s")
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 def environment(*extra_dirs: Path) -> jinja2.Environment:

@@ -18,6 +18,11 @@ from storydesk.web.deps import StoryFilters, get_store, story_filters
 TEMPLATES = Path(__file__).with_name("templates")
 ENV = environment(TEMPLATES)
 
+# The list page shows the newest stories only; the search box and filters reach the rest.
+# (list_stories decodes every row's story JSON: ~3.5 ms a story on the shared 2-core dev box,
+# measured with 200 synthetic stories, so 100 rows keep the page well under a second.)
+PAGE_LIMIT = 100
+
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[SqliteStore, Depends(get_store)]
 
@@ -34,9 +39,9 @@ def article_href(aid: str, n: int = 0) -> str:
 @router.get("/", response_class=HTMLResponse)
 def index(store: StoreDep, filters: Annotated[StoryFilters, Depends(story_filters)]) -> HTMLResponse:
     stories = store.list_stories(query=filters.q, outlet=filters.outlet, since=filters.since,
-                                 until=filters.until, limit=500)
+                                 until=filters.until, limit=PAGE_LIMIT)
     return render("index.html", title="Stories", stories=stories, filters=filters,
-                  outlets=store.outlets(), total=store.count_stories())
+                  outlets=store.outlets(), total=store.count_stories(), limit=PAGE_LIMIT)
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
