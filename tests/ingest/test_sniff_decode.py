@@ -113,6 +113,8 @@ def test_binary_data_is_refused() -> None:
         ("Thu, 18 Jan 2024 10:00:00 +0500", "2024-01-18T05:00:00Z"),
         ("January 18, 2024", "2024-01-18"),
         ("Seg, 24 Set 2018 19:42:40 -0300", "2018-09-24T22:42:40Z"),
+        ("mardi 16 janvier 2024 à 22h15", "2024-01-16T22:15:00"),
+        ("18.01.2024", "2024-01-18"),
         ("last Tuesday", None),
         ("not a date at all", None),
         ("0001-01-01", None),

@@ -19,6 +19,7 @@ from email.utils import parsedate_to_datetime
 # Dates outside this range are parse accidents (a "0001-01-01" CMS default, an epoch 0).
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HAS_TIME = re.compile(r"\d\s*[:hH]\s*\d\d(?!\d)|\d\s*[ap]\.?m\b", re.I)
 _HAS_YEAR = re.compile(r"(?<!\d)(1[9]\d\d|20\d\d|2100)(?!\d)")
 
 
@@ -42,8 +43,10 @@ def from_struct_time(value: time.struct_time | None) -> str | None:
     return format_datetime(dt)
 
 
-def normalise_date(value: object) -> str | None:
+def normalise_date(value: object, language: str | None = None) -> str | None:
     """Any date-like value -> ISO 8601 string, or None when it cannot be read.
+
+    `language` (ISO 639-1, e.g. the feed's) helps read month and day names in other languages.
 
     Examples:
         >>> normalise_date("2024-01-18T09:30:00+05:00")
@@ -103,23 +106,38 @@ def normalise_date(value: object) -> str | None:
             warnings.simplefilter("ignore")
             dt = dateutil_parser.parse(text)
     except (ValueError, OverflowError, TypeError):
-        return _dateparser(text)
-    if ":" not in text and dt.time() == datetime.min.time() and dt.tzinfo is None:
+        return _dateparser(text, language)
+    if not _HAS_TIME.search(text) and dt.time() == datetime.min.time() and dt.tzinfo is None:
         return dt.date().isoformat() if _MIN_YEAR <= dt.year <= _MAX_YEAR else None
     return format_datetime(dt)
 
 
-def _dateparser(text: str) -> str | None:
+# dateparser tries every locale it knows when not told which: ~2.4 s per date on this machine,
+# against ~0.1 s for these ten and ~0.02 s for one (measured on "Seg, 24 Set 2018 19:42:40 -0300").
+_NEWS_LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "ru", "tr", "pl")
+
+
+def _dateparser(text: str, language: str | None) -> str | None:
     """Last resort for dates written in other languages ("Seg, 24 Set 2018 19:42:40 -0300")."""
     import dateparser
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # dateparser warns about its own deprecated internals
-        try:
-            dt = dateparser.parse(text, settings={"REQUIRE_PARTS": ["day", "month", "year"]})
-        except (ValueError, OverflowError, TypeError, AttributeError):
-            return None
-    return format_datetime(dt) if dt is not None else None
+    attempts = [[language], list(_NEWS_LANGUAGES)] if language else [list(_NEWS_LANGUAGES)]
+    dt = None
+    for languages in attempts:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dateparser warns about its own deprecated internals
+            try:
+                dt = dateparser.parse(text, languages=languages,
+                                      settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+            except (ValueError, OverflowError, TypeError, AttributeError, KeyError):
+                dt = None  # KeyError/ValueError: a language dateparser has no locale for
+        if dt is not None:
+            break
+    if dt is None:
+        return None
+    if not _HAS_TIME.search(text) and dt.time() == datetime.min.time():
+        return dt.date().isoformat() if _MIN_YEAR <= dt.year <= _MAX_YEAR else None
+    return format_datetime(dt)
 
 
 __all__ = ["format_datetime", "from_struct_time", "normalise_date"]

@@ -137,9 +137,9 @@ def entry_document(
     # dict.get, not entry.get: feedparser's own get() maps a missing "updated*" key to
     # "published*" with a DeprecationWarning.
     published = from_struct_time(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed"))
-    if published is None:
-        published = normalise_date(dict.get(entry, "published") or dict.get(entry, "updated"))
     language = language_code(content_lang) or language_code(feed.get("language"))
+    if published is None:
+        published = normalise_date(dict.get(entry, "published") or dict.get(entry, "updated"), language)
     meta = {
         "title": title,
         "outlet": text_or_none(feed.get("title")),

@@ -37,12 +37,13 @@ def record_document(
         keys = ", ".join(sorted(map(str, obj))[:8]) or "none"
         return Skip(where, "bad-record", f'no "text" or "html" field (keys: {keys})')
     url = text_or_none(obj.get("url"))
+    language = language_code(obj.get("language"))
     meta = {
         "title": text_or_none(obj.get("title")),
         "outlet": text_or_none(obj.get("outlet")),
         "author": _author(obj.get("author")),
-        "published": normalise_date(obj.get("published")),
-        "language": language_code(obj.get("language")),
+        "published": normalise_date(obj.get("published"), language),
+        "language": language,
     }
     prov = Provenance(source=source, fmt="jsonl", locator=locator,
                       fetched=normalise_date(obj.get("fetched")))
