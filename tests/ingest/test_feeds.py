@@ -188,6 +188,15 @@ def test_feed_url_is_fetched_and_read(server: str) -> None:
     assert docs[0].provenance.source == f"{server}/feed"
     assert docs[0].provenance.fetched is not None
 
+    page = ('<!DOCTYPE html><html lang="en"><head><title>Floods hit the north</title></head><body><article>'
+            + "".join(f"<p>Paragraph {n}: heavy rain fell across the northern provinces on Monday, "
+                      f"officials said, and rescue teams moved hundreds of people.</p>" for n in range(4))
+            + "</article></body></html>")
+    _Handler.routes["/floods"] = (200, "text/html; charset=utf-8", page.encode())
+    [doc] = list(iter_inputs([f"{server}/floods"], Settings()))
+    assert isinstance(doc, RawDocument) and doc.url == f"{server}/floods"
+    assert doc.provenance.fmt == "html" and "rescue teams" in doc.text
+
     [missing] = list(iter_inputs([f"{server}/nothing"], Settings()))
     assert isinstance(missing, Skip) and missing.reason == "not-found" and "404" in missing.detail
 

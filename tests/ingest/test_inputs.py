@@ -180,3 +180,16 @@ def test_html_reader_errors_become_skips(tmp_path: Path) -> None:
     [skip] = list(iter_inputs([tmp_path / "big.html"], Settings(max_html_bytes=1000)))
     assert isinstance(skip, Skip) and skip.reason == "too-large"
     assert skip.source == str(tmp_path / "big.html")
+
+
+def test_jsonl_is_streamed_not_read_whole(tmp_path: Path) -> None:
+    # The second line is written only after the first document came out: a reader that loaded
+    # the whole file first would never see it.
+    path = tmp_path / "live.jsonl"
+    path.write_text(json.dumps({"text": "First."}) + "\n", encoding="utf-8")
+    items = iter_inputs([path], Settings())
+    first = next(items)
+    assert isinstance(first, RawDocument) and first.text == "First."
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"text": "Second."}) + "\n")
+    assert [i.text for i in items if isinstance(i, RawDocument)] == ["Second."]
