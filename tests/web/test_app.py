@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html import unescape
 from pathlib import Path
 
@@ -133,6 +134,11 @@ def test_openapi_and_offline_docs(client):
     for path in ("/api/stories", "/api/stories/{story_id}", "/api/articles/{article_id}"):
         assert path in spec["paths"]
     assert "ErrorBody" in spec["components"]["schemas"]
+    ok = spec["paths"]["/api/stories/{story_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"] == {"$ref": "#/components/schemas/Story_story"}
+    # every $ref in the document resolves
+    refs = set(re.findall(r'"\$ref": ?"#/components/schemas/([^"]+)"', json.dumps(spec)))
+    assert refs and refs <= set(spec["components"]["schemas"])
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/api/stories/{story_id}" in docs.text
     assert "cdn" not in docs.text.lower() and "https://" not in docs.text

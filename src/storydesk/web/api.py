@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 
 from storydesk.store.sqlite import SqliteStore
 from storydesk.web.deps import StoryFilters, get_store, story_filters
-from storydesk.web.errors import API_ERRORS
+from storydesk.web.errors import API_ERRORS, STORY_RESPONSE
 
 router = APIRouter(prefix="/api", tags=["api"], responses=API_ERRORS)
 
@@ -28,7 +28,8 @@ def list_stories(store: StoreDep, filters: Annotated[StoryFilters, Depends(story
                               until=filters.until, limit=limit)
 
 
-@router.get("/stories/{story_id}", summary="One story in the stories.json shape")
+@router.get("/stories/{story_id}", summary="One story in the stories.json shape",
+            responses=STORY_RESPONSE, response_model=None)
 def get_story(story_id: str, store: StoreDep) -> dict[str, Any]:
     """One story (id or unique id prefix), as an entry of stories.json."""
     return store.get_story(story_id).to_dict()

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import storydesk
 from storydesk.errors import NotFound, StoreError, StorydeskError, UsageError
 from storydesk.web import api, pages
-from storydesk.web.errors import error_body, error_bytes, is_api_path
+from storydesk.web.errors import error_body, error_bytes, is_api_path, story_components
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +171,17 @@ def create_app(data_dir: Path) -> FastAPI:
         log.exception("unhandled error on %s", request.url.path)
         return _error_response(request, 500, "internal error (see the server log)")
 
+    def openapi() -> dict[str, Any]:
+        # FastAPI's generated document, plus the packaged stories.json schema as components, so
+        # `GET /api/stories/{id}` documents its real shape (OpenAPI 3.1 is JSON Schema 2020-12).
+        if app.openapi_schema is None:
+            spec = get_openapi(title=app.title, version=app.version, description=app.description,
+                               routes=app.routes)
+            spec.setdefault("components", {}).setdefault("schemas", {}).update(story_components())
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
     app.include_router(api.router)
     app.include_router(pages.router)
     # StaticFiles refuses paths that resolve outside its directory (no traversal).
