@@ -11,6 +11,7 @@ The text is handled paragraph by paragraph (one per line). Three kinds of signal
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from storydesk import lang as _lang
@@ -25,6 +26,9 @@ _BODY_MIN_WORDS = 12
 # misread as other languages).
 _LANG_MIN_CHARS = 60
 _LANG_MIN_CONF = 0.9
+# Foreign paragraphs are cut only when the article's language holds this share of the checked
+# text: on mixed-language pages (bilingual posts in trafilatura-eval) nothing is cut.
+_MAJORITY = 0.6
 
 _INLINE_SHORTCODE = re.compile(
     r"\[/?[a-z][a-z0-9]*[-_][\w-]*(?:\s[^\]\n]*)?\]|\[/?[a-z]\w*(?:\s+[\w-]+\s*=\s*[^\]\n]*)+\]|\[/[a-z]\w*\]",
@@ -169,15 +173,26 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
         for ln in tail:
             _drop(ln, "related-links", "closing-link-list")
 
-    # 5. paragraphs in another language than the article's
-    language = _article_language([ln.text for ln in lines if ln.keep], doc.language)
-    if language:
-        for ln in lines:
-            if not ln.keep or len(ln.text) < _LANG_MIN_CHARS or rules.reports_speech(ln.text):
-                continue
-            other = _foreign(ln.text, language)
-            if other:
-                _drop(ln, "foreign-language", f"lang-{other}")
+    # 5. paragraphs in another language than the article's: the article's language is the one
+    # most of its text (by characters) is written in; a paragraph goes only when that majority is
+    # clear and the paragraph is confidently in another language and quotes no one.
+    checked = [ln for ln in lines if ln.keep and len(ln.text) >= _LANG_MIN_CHARS]
+    para_lang = {id(ln): _paragraph_language(ln.text, doc.language) for ln in checked}
+    share: Counter[str] = Counter()
+    for ln in checked:
+        code = para_lang[id(ln)][0]
+        if code and not rules.reports_speech(ln.text):  # a long quote does not set the language
+            share[code] += len(ln.text)
+    total = sum(share.values())
+    if share and share.most_common(1)[0][1] >= 0.5 * total:
+        language: str | None = share.most_common(1)[0][0]
+    else:
+        language = doc.language or _lang.detect("\n".join(ln.text for ln in lines if ln.keep))
+    if language and total and share[language] >= _MAJORITY * total:
+        for ln in checked:
+            code, sure = para_lang[id(ln)]
+            if code and code != language and sure and not rules.reports_speech(ln.text):
+                _drop(ln, "foreign-language", f"lang-{code}")
 
     removed: list[Removed] = []
     for ln in lines:
@@ -379,23 +394,12 @@ def _stop_share(text: str, language: str) -> float:
     return sum(t in _STOPSETS[language] for t in toks) / len(toks)
 
 
-def _article_language(paragraphs: list[str], declared: str | None) -> str | None:
-    """The language most of the body is written in; pages often declare a wrong `lang`."""
-    body = "\n".join(paragraphs)
-    if declared and _stop_share(body, declared) >= 0.12:
-        return declared
-    detected = _lang.detect(body)
-    return detected or declared
-
-
-def _foreign(text: str, language: str) -> str | None:
-    """The other language `text` is confidently written in, or None."""
-    if _stop_share(text, language) >= 0.12:
-        return None
+def _paragraph_language(text: str, hint: str | None) -> tuple[str | None, bool]:
+    """(language, confident) of one paragraph; function words of `hint` settle it cheaply."""
+    if hint and _stop_share(text, hint) >= 0.12:
+        return hint, True
     conf = _lang.confidences(text)
     if not conf:
-        return None
+        return None, False
     top, value = next(iter(conf.items()))
-    if top != language and value >= _LANG_MIN_CONF and conf.get(language, 0.0) < 0.05:
-        return top
-    return None
+    return top, value >= _LANG_MIN_CONF

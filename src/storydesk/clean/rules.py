@@ -123,7 +123,7 @@ RULES: tuple[Rule, ...] = (
        r"help (us|fund|support)|we rely on|your (support|donation|contribution) (helps|makes|keeps)|"
        r"if you (value|like|enjoy|appreciate) (our|this|what)|"
        r"faire un don|faites un don|soutenez|soutenir (notre|la|le|nos)|"
-       r"jetzt spenden|spenden sie|unterstützen sie|unterstütze (uns|unseren)|"
+       r"jetzt spenden|spenden sie|unterstützen sie|unterstütze (uns|unseren)|unterstütze \S+\W*$|"
        r"haz una donación|haga una donación|dona ahora|apoya (nuestro|el|a)|apoye (nuestro|el)|"
        r"colabora con)", 60),
     _r("newsletter", "newsletter",
@@ -131,10 +131,15 @@ RULES: tuple[Rule, ...] = (
        r"get (our|the) .{0,40}newsletter|subscribe to (our|the) .{0,40}newsletter|"
        r"newsletter( sign.?up)?\W*$|enter your email|"
        r"inscrivez-vous à (notre|la) .{0,30}newsletter|recevez (notre|la) newsletter|"
-       r"melden sie sich .{0,40}newsletter|newsletter abonnieren|"
+       r"melden sie sich .{0,40}newsletter|newsletter abonnieren|mit unserem newsletter|"
        r"suscríbete a (nuestro|nuestra) (boletín|newsletter)|recibe (nuestro|nuestra) (boletín|newsletter))",
        40),
     # Subscription and paywall notices.
+    _r("subscription", "subscription-anywhere",
+       r"(already an? (subscriber|member|abonné)|you('ve| have) reached your (free )?(article )?limit|"
+       r"pour accéder en illimité|cancela cuando quieras|first-time subscribers|"
+       r"(to|please) (view|read|continue reading) (the full|this|the rest).{0,40}\bsubscribe)", 40,
+       anywhere=True),
     _r("subscription", "subscription",
        r"^(subscribe( now| today| here| to| for|$)|already a (subscriber|member)|"
        r"to continue reading|this (article|content|story) is (only )?(for|available to|reserved for) "
@@ -153,6 +158,19 @@ RULES: tuple[Rule, ...] = (
        r"wir verwenden cookies|diese (website|seite) verwendet cookies|cookies akzeptieren|"
        r"utilizamos cookies|este sitio( web)? utiliza cookies|aceptar (las )?cookies)", 80),
     # App prompts and expanders.
+    _r("app-prompt", "app-download",
+       r"\bdownload\b.{0,50}\bapps?\b.{0,30}\b(ios|android|iphone|app store|google play)\b", 30,
+       anywhere=True),
+    _r("ad-disclosure", "disclosure",
+       r"^(this (post|article|page|story) (contains|may contain|includes) (references|affiliate|links|"
+       r"sponsored)|we may (earn|receive) (a )?(commission|compensation)|"
+       r"dieser (artikel|beitrag) enthält (affiliate|werbe)|cet article contient des liens|"
+       r"este (artículo|contenido) contiene enlaces)", 40),
+    _r("dateline", "date-only",
+       r"^(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})([ ,T]+\d{1,2}[:.]\d{2}(:\d{2})?"
+       r"( ?(uhr|h|am|pm))?)?\W*$", 8, guard_speech=False),
+    _r("cms-token", "loading",
+       r"^(loading|wird geladen|chargement|cargando)( \.\.\.|…|\.\.\.)?\W*$", 4, guard_speech=False),
     _r("app-prompt", "app",
        r"^(continue reading (on|in) (the|our) app|read (it |more )?(on|in) the app|open in (the )?app|"
        r"download (the|our) app|get the app|expand article|show (full|more) article|"
@@ -162,7 +180,7 @@ RULES: tuple[Rule, ...] = (
        12),
     # Share bars.
     _r("share-bar", "share",
-       r"^((share|partager|teilen|compartir)( (this|on|via|sur|en|auf|the))?( (article|story|artikel|"
+       r"^((share|partager|teilen|compartir)( (this|on|via|sur|en|auf|the|mit))?( (article|story|artikel|"
        r"artículo|facebook|twitter|x|whatsapp|email|linkedin))*\W*$|"
        r"((facebook|twitter|x|whatsapp|email|e-mail|linkedin|pinterest|reddit|telegram|print|copy link|"
        r"messenger|flipboard)\W*){2,}$)", 14, guard_speech=False),
@@ -175,7 +193,7 @@ RULES: tuple[Rule, ...] = (
        guard_speech=False),
     _r("copyright", "copyright",
        r"^(©|\(c\)|copyright\b|all rights reserved|tous droits réservés|alle rechte vorbehalten|"
-       r"todos los derechos reservados|this material may not be published)", 40),
+       r"todos los derechos reservados|this material may not be published|materiał chroniony prawem)", 40),
     # "Read more:" lines and related-link headers (the header alone or with one headline).
     _r("related-links", "related-header",
        r"^(read more|read also|also read|check also|see also|related( articles| stories| coverage| news)?|"
@@ -185,7 +203,14 @@ RULES: tuple[Rule, ...] = (
        r"lesen sie auch|mehr zum thema|auch interessant|das könnte sie (auch )?interessieren|"
        r"weitere artikel|siehe auch|"
        r"lee también|leer más|lea también|te puede interesar|noticias relacionadas|ver también|"
-       r"más información|relacionad[oa]s)\s*([:;.\-–—]|$)", 25, guard_speech=False),
+       r"más información|relacionad[oa]s|contenido relacionado|vea también|mira también|"
+       r"auch lesen|meistgelesen|meist-?diskutiert|meist-?gelesen)\s*([:;.\-–—]|$)", 25, guard_speech=False),
+    # A longer related-links header that ends with a colon: "Lesen Sie auch die folgenden Beiträge:",
+    # "Das Thema könnte dich auch interessieren:", "Read more about the election:".
+    _r("related-links", "related-header-colon",
+       r"^(read more|see also|more (on|about)|related|lire aussi|voir aussi|lesen sie auch|weitere artikel|"
+       r"das thema könnte|das könnte|lee también|lea también|ver también|te puede)\b[^:.!?]{0,60}:\s*$", 12,
+       guard_speech=False),
     # Photo credits that are the whole line.
     _r("caption", "credit-line",
        r"^[(\[]?\s*(photo|image|picture|photograph|foto|bild|imagen|fotografía|crédit|credit|"

@@ -59,6 +59,13 @@ def _decode(data: bytes) -> str:
         # A few stray NUL bytes in real markup (seen on trafilatura-eval pages) do not make the
         # page binary; UTF-16 pages have NULs in every other byte and are left to the decoder.
         data = data.replace(b"\x00", b"")
+    if declared in ("utf-8", "utf8"):
+        # A page declared UTF-8 with a handful of broken bytes is still UTF-8 (seen on
+        # trafilatura-eval: one bad byte in 100 kB made a whole Polish page mojibake when the
+        # decoder fell back to a single-byte charset). Replace the broken bytes instead.
+        text = data.decode("utf-8-sig", errors="replace")
+        if text.count("\ufffd") <= max(3, len(data) // 2000):
+            return text
     if decode_bytes is not None:
         return str(decode_bytes(data, declared))
     return _local_decode(data, declared)
