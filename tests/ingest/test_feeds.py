@@ -229,6 +229,9 @@ def test_rss_parser_sample_feeds(data_root: Path) -> None:
             assert d.published is None or d.published[:2] in ("19", "20")
             assert d.language is None or len(d.language) in (2, 3)
     assert counts["guardian.rss"] == 55
+    gulp = next(i for i in iter_inputs([folder / "gulp-atom.atom"], Settings()) if isinstance(i, RawDocument))
+    # A relative entry link is resolved against the feed's site link.
+    assert gulp.url == "https://github.com/gulpjs/gulp/releases/tag/v3.9.0"
     guardian = next(i for i in iter_inputs([folder / "guardian.rss"], Settings()) if isinstance(i, RawDocument))
     assert guardian.outlet == "The Guardian" and guardian.url and guardian.url.startswith("https://www.theguardian.com/")
     heise = next(i for i in iter_inputs([folder / "heise.atom"], Settings()) if isinstance(i, RawDocument))

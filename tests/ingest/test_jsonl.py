@@ -88,3 +88,17 @@ def test_non_utf8_jsonl_line_is_still_read(tmp_path: Path) -> None:
     path.write_bytes('{"text": "Caf\u00e9 \u201cfinal\u201d."}\n'.encode("cp1252"))
     [doc] = list(iter_inputs([path], Settings()))
     assert isinstance(doc, RawDocument) and doc.text == "Café “final”."
+
+
+def test_common_alternative_field_names_are_read(tmp_path: Path) -> None:
+    path = _write(tmp_path / "dump.jsonl", [
+        json.dumps({"link": "https://x.example/1", "source": "X News", "date": "2024-01-18",
+                    "body": "The body text.", "headline": "A headline"}),
+        json.dumps({"text": "Contract wins.", "body": "Alias loses.", "url": "https://x.example/2",
+                    "link": "https://x.example/other"}),
+    ])
+    first, second = list(iter_inputs([path], Settings()))
+    assert isinstance(first, RawDocument) and isinstance(second, RawDocument)
+    assert (first.url, first.outlet, first.published, first.text, first.title) == (
+        "https://x.example/1", "X News", "2024-01-18", "The body text.", "A headline")
+    assert (second.text, second.url) == ("Contract wins.", "https://x.example/2")

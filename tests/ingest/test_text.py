@@ -33,6 +33,7 @@ BODY = (
         (f"Floods hit the north.\n{BODY}", None, None),  # a sentence, not a headline
         ("Floods hit the north", None, None),  # nothing below it: not a headline of anything
         (f"¿Qué pasó en el norte del país?\n{BODY}", "¿Qué pasó en el norte del país?", None),
+        (f"# Floods hit the north\n\n{BODY}", "Floods hit the north", None),  # Markdown heading
     ],
 )
 def test_find_header(text: str, title: str | None, outlet: str | None) -> None:

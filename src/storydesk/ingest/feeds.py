@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urljoin
 
 from storydesk.ingest._common import html_document, language_code, text_or_none
 from storydesk.ingest.dates import from_struct_time, normalise_date
@@ -148,6 +149,9 @@ def entry_document(
         "language": language,
     }
     url = text_or_none(entry.get("link"))
+    base = text_or_none(feed.get("link"))
+    if url and base and "://" not in url and base.startswith(("http://", "https://")):
+        url = urljoin(base, url)  # a relative link with no xml:base: resolve against the site
     prov = Provenance(source=source, fmt=fmt, locator=f"entry {index}", fetched=fetched)
     if "html" in mime and _FULL_PAGE.search(value[:5000]):
         return html_document(value, prov, settings, where, url=url, meta=meta)

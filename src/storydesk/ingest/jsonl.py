@@ -1,7 +1,9 @@
 """JSON Lines -> one `RawDocument` per line, or a `Skip` for that line.
 
 Each line is an object with `url`, `outlet`, `title`, `published` (ISO 8601), `author`,
-`language` and `text` or `html`; every field may be missing except one of the last two. The
+`language` and `text` or `html`; every field may be missing except one of the last two. Common
+other names for the same fields are read too (`body`/`content` for text, `link` for url, `date`
+for published, `source`/`publisher` for outlet), the contract's name winning when both appear. The
 file is streamed line by line, so its size is unbounded; `settings.max_bytes` bounds each line.
 A line that is not JSON is skipped as "bad-json", valid JSON without text or html as
 "bad-record"; the lines after it still count. A file holding one JSON array of such objects
@@ -29,20 +31,18 @@ def record_document(
     where = f"{source} {locator}".strip()
     if not isinstance(obj, dict):
         return Skip(where, "bad-record", f"expected a JSON object, found {type(obj).__name__}")
-    text = obj.get("text")
-    html = obj.get("html")
-    text = text if isinstance(text, str) else None
-    html = html if isinstance(html, str) else None
+    text = _first_str(obj, _TEXT_KEYS)
+    html = _first_str(obj, _HTML_KEYS)
     if text is None and html is None:
         keys = ", ".join(sorted(map(str, obj))[:8]) or "none"
-        return Skip(where, "bad-record", f'no "text" or "html" field (keys: {keys})')
-    url = text_or_none(obj.get("url"))
-    language = language_code(obj.get("language"))
+        return Skip(where, "bad-record", f'no "text" or "html" string field (keys: {keys})')
+    url = text_or_none(_first(obj, _URL_KEYS))
+    language = language_code(_first(obj, ("language", "lang")))
     meta = {
-        "title": text_or_none(obj.get("title")),
-        "outlet": text_or_none(obj.get("outlet")),
-        "author": _author(obj.get("author")),
-        "published": normalise_date(obj.get("published"), language),
+        "title": text_or_none(_first(obj, ("title", "headline"))),
+        "outlet": text_or_none(_first(obj, _OUTLET_KEYS)),
+        "author": _author(_first(obj, ("author", "authors", "byline"))),
+        "published": normalise_date(_first(obj, _DATE_KEYS), language),
         "language": language,
     }
     prov = Provenance(source=source, fmt="jsonl", locator=locator,
@@ -52,6 +52,31 @@ def record_document(
     if html is not None and html.strip():
         return html_document(html, prov, settings, where, url=url, meta=meta)
     return Skip(where, "no-text", 'the "text" (or "html") field is empty')
+
+
+# The contract's field first, then names other news dumps use for the same thing.
+_TEXT_KEYS = ("text", "body", "content", "article", "maintext")
+_HTML_KEYS = ("html", "raw_html")
+_URL_KEYS = ("url", "link", "source_url")
+_OUTLET_KEYS = ("outlet", "source", "site", "site_name", "publisher", "source_domain")
+_DATE_KEYS = ("published", "date", "published_at", "pubDate", "datePublished", "date_publish")
+
+
+def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """The first of `keys` that `obj` has with a non-empty value."""
+    for key in keys:
+        value = obj.get(key)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _first_str(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, str):
+            return value
+    return None
 
 
 def _author(value: Any) -> str | None:

@@ -21,6 +21,7 @@ _SENTENCE_END = re.compile(r"[.。;,:]\s*[\"'”’)]*\s*$")
 # "Name – tagline ..." or "Name | tagline ...": a short name, then a dash or a pipe.
 _SITE_DASH = re.compile(r"^(?P<name>[^|–—]{2,60}?)\s+[–—-]\s+(?P<rest>.+)$")
 _SITE_PIPE = re.compile(r"^(?P<name>[^|]{2,60}?)\s*\|\s*(?P<rest>.+)$")
+_MD_HEADING = re.compile(r"^#{1,3}\s+")
 _LETTER_START = re.compile(r"^[\W_]*[^\W\d_]|^\d", re.U)
 
 
@@ -89,6 +90,8 @@ def find_header(text: str) -> tuple[str | None, str | None]:
     has_body = False
     for raw in text.splitlines():
         line = " ".join(raw.split())
+        if _MD_HEADING.match(line):
+            line = _MD_HEADING.sub("", line)  # "# Headline" in Markdown notes
         if not line:
             continue
         if _is_body(line):
