@@ -518,6 +518,8 @@ def _demonym_of(word: str) -> bool:
     gaz = _gazetteer()
     if _plain_key(word) in gaz:  # "Ukraine", "Chile" are places themselves
         return False
+    if f.endswith("s") and len(f) > 5 and _demonym_of(word[:-1]):  # "Pakistanis"
+        return True
     for suffix in ("ian", "ese", "ish", "an", "i", "n", "e"):
         if f.endswith(suffix):
             stem = f[: -len(suffix)]
@@ -623,12 +625,27 @@ def _label_fix(m: Mention) -> Mention:
     return m
 
 
+def _headline(text: str) -> bool:
+    """Title-case text ("Iran Fires Missiles at Iraq, Killing at Least 6"), where every content
+    word is capitalised: at least five words of 4+ letters, 90% of them capitalised (a news
+    sentence full of names, "Chile's President Gabriel Boric visited Valparaiso on Sunday", has
+    its verb in lower case and stays below)."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) >= 4]
+    if len(words) < 5:
+        return False
+    return sum(w[0].isupper() for w in words) >= 0.9 * len(words)
+
+
 def _find_many(texts: Sequence[str]) -> list[list[Mention]]:
     model = _model_mentions(texts)
     out = []
     for text, mm in zip(texts, model, strict=True):
         cands: list[tuple[int, Mention]] = []
         cands += [(3, m) for m in _gaz_mentions(text)]
+        if _headline(text):
+            # In title case capitals carry no signal: only gazetteer places are trusted there.
+            out.append(_merge(cands, text))
+            continue
         cands += [(4 if m.label == "ORG" else 2, m) for m in _cue_mentions(text)]
         cands += [(1, _label_fix(m)) for m in mm]
         out.append([_untitled(m) for m in _merge(cands, text)])
@@ -662,7 +679,7 @@ def find_mentions(text: str) -> list[Mention]:
 
 
 class _Group:
-    __slots__ = ("keys", "labels", "mentions", "sources", "variants")
+    __slots__ = ("initial_only", "keys", "labels", "mentions", "sources", "variants")
 
     def __init__(self) -> None:
         self.keys: set[str] = set()
@@ -670,6 +687,8 @@ class _Group:
         self.labels: Counter[str] = Counter()
         self.sources: dict[str, None] = {}
         self.mentions = 0
+        # every mention a lone capitalised word opening its sentence ("Missiles hit ...")
+        self.initial_only = True
 
     def absorb(self, other: _Group) -> None:
         self.keys |= other.keys
@@ -678,6 +697,7 @@ class _Group:
         for s in other.sources:
             self.sources.setdefault(s, None)
         self.mentions += other.mentions
+        self.initial_only = self.initial_only and other.initial_only
 
     @property
     def label(self) -> str:
@@ -713,31 +733,34 @@ def extract_entities(articles: Sequence[Article], sentences: Mapping[str, Sequen
             units.append((art.id, s.text))
     found = _find_many([t for _, t in units])
 
-    groups: dict[tuple[str, str], _Group] = {}
+    groups: dict[str, _Group] = {}
     for (aid, _text), mentions in zip(units, found, strict=True):
         for m in mentions:
             shown = _display(m.text, m.label)
             key = canonical(shown)
             if len(key) < 2:
                 continue
-            # PER/ORG/LOC of one key merge; MISC stays separate from LOC so demonyms and
-            # countries are never joined by label drift
-            bucket = "MISC" if m.label == "MISC" else "NAME"
-            g = groups.setdefault((bucket, key), _Group())
+            # one key, one entity whatever label each mention got; demonyms have keys of their
+            # own ("pakastana" vs "pakastan"), so they never join their country here
+            g = groups.setdefault(key, _Group())
             g.keys.add(key)
             g.variants[shown] += 1
             g.labels[m.label] += 1
             g.sources.setdefault(aid, None)
             g.mentions += 1
+            g.initial_only = g.initial_only and m.start == 0 and " " not in m.text and m.label != "LOC"
 
-    merged = _merge_groups(list(groups.values()))
+    # A word seen only capitalised at the start of a sentence may just be an ordinary word
+    # ("Missiles", "Death"); keep it only when a gazetteer or a second position vouches for it.
+    merged = [g for g in _merge_groups(list(groups.values())) if not g.initial_only]
     merged.sort(key=lambda g: (-len(g.sources), -g.mentions, g.name))
+    order = {a.id: i for i, a in enumerate(articles)}
     return tuple(
         Entity(
             name=g.name,
             type=g.label,
             variants=tuple(sorted(g.variants, key=lambda v: (-g.variants[v], v))),
-            sources=tuple(g.sources),
+            sources=tuple(sorted(g.sources, key=order.__getitem__)),
             mentions=g.mentions,
         )
         for g in merged
