@@ -93,6 +93,10 @@ def iter_file(path: Path, settings: Settings) -> Iterator[Item]:
             # Mostly damaged or truncated gzip data (gzip raises all three); what was read before
             # the damage has been yielded already.
             yield Skip(source, "binary", f"reading failed ({type(exc).__name__}: {exc})")
+        except Exception as exc:  # a reader's bug on odd input must not end the whole run
+            log.warning("unexpected error reading %s", source, exc_info=True)
+            yield Skip(source, "unsupported",
+                       f"unexpected error ({type(exc).__name__}: {exc}); please report this input")
 
 
 def _read_stream(
