@@ -55,7 +55,13 @@ def iter_inputs(paths: Sequence[str | Path], settings: Settings) -> Iterator[Ite
     for p in paths:
         s = str(p)
         if s.startswith(("http://", "https://")):
-            yield from iter_url(s, settings)
+            try:
+                yield from iter_url(s, settings)
+            except InputError as exc:
+                yield skip_from(s, exc)
+            except Exception as exc:  # as in iter_file: one bad URL must not end the run
+                log.warning("unexpected error reading %s", s, exc_info=True)
+                yield Skip(s, "unsupported", f"unexpected error ({type(exc).__name__}: {exc})")
             continue
         path = Path(p)
         if path.is_dir():
