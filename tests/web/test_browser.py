@@ -99,9 +99,20 @@ def _biggest_story(data_dir: Path) -> dict:  # type: ignore[type-arg]
         return store.get_story(sid).to_dict()
 
 
-def test_click_a_citation_shows_its_source_sentence(browser, seeds_run) -> None:  # type: ignore[no-untyped-def]
-    data_dir, _ = seeds_run
-    story = _biggest_story(data_dir)
+@pytest.fixture(params=["built", "pipeline"])
+def served_story(request: pytest.FixtureRequest) -> tuple[Path, dict]:  # type: ignore[type-arg]
+    """(data dir, story) from records built from the seeds by the test (independent of the other
+    stages), or from the real pipeline run on the seeds."""
+    if request.param == "built":
+        story, _ = request.getfixturevalue("seed_set")
+        return request.getfixturevalue("filled_data"), story.to_dict()
+    data_dir, _ = request.getfixturevalue("seeds_run")
+    return data_dir, _biggest_story(data_dir)
+
+
+def test_click_a_citation_shows_its_source_sentence(browser, served_story, request) -> None:  # type: ignore[no-untyped-def]
+    data_dir, story = served_story
+    kind = request.node.callspec.params["served_story"]
     first = story["brief"][0]
     expected = next((p["text"] for p in first.get("passages", []) if p["article"] == first["sources"][0]), "")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -121,8 +132,8 @@ def test_click_a_citation_shows_its_source_sentence(browser, seeds_run) -> None:
         assert wrap.locator("button.cite").get_attribute("aria-expanded") == "true"
         shown = tip.locator(".cite-sentence").inner_text()
         assert shown and (not expected or shown == expected)
-        page.screenshot(path=str(ARTIFACTS / "story-citation.png"))
-        if os.environ.get("STORYDESK_UPDATE_SCREENSHOT") == "1":
+        page.screenshot(path=str(ARTIFACTS / f"story-citation-{kind}.png"))
+        if kind == "pipeline" and os.environ.get("STORYDESK_UPDATE_SCREENSHOT") == "1":
             page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
         # Escape closes it; a second page view shows the side-by-side columns
         page.keyboard.press("Escape")
