@@ -124,3 +124,25 @@ def test_seed_quote_shared_by_two_outlets(seeds_dir: Path) -> None:
     shared = [q for q in quotes if "fully respects the sovereignty" in q.text]
     assert len(shared) == 1 and set(shared[0].sources) == {"002", "003"}
     assert "ministry" in shared[0].speaker.lower() and shared[0].speaker[0].isupper()
+
+
+def test_quote_over_sentence_lines_and_appositive_speaker() -> None:
+    # one sentence per line (as some corpora store text): the quote runs on to its closing mark
+    a = _article(
+        "a",
+        '"We evacuated the whole block within minutes.\n'
+        'Nobody was hurt, and that is what matters, " the city fire chief, Maria Olsen, said.\n'
+        "The council met later. It approved the budget.",
+    )
+    (q,) = _quotes(a)
+    assert q.speaker == "Maria Olsen"
+    assert q.text.startswith("We evacuated") and q.text.rstrip(", ").endswith("what matters")
+
+
+def test_said_then_descriptive_speaker_name() -> None:
+    a = _article(
+        "a",
+        '"He was the last of the old-school harbour pilots," said retired port inspector Tom Reyes Monday.',
+    )
+    (q,) = _quotes(a)
+    assert q.speaker == "Tom Reyes"

@@ -116,6 +116,7 @@ _NP_WORDS = frozenset(
     ]
 )
 _PRONOUNS = frozenset({"it", "he", "she", "they", "we"})
+_MAX_QUOTE_CHARS = 1500  # a "quote" running longer is an unbalanced mark, not a quote
 _MIN_QUOTE_WORDS = 5  # shorter quoted spans are scare quotes or titles unless a speaker frames them
 
 
@@ -143,7 +144,7 @@ def _is_np(phrase: str, max_words: int = 9) -> bool:
         return False
     # "the union", "its spokesman for the region": a determiner then a few plain words
     if (
-        words[0].lower() in ("the", "a", "an", "its", "his", "her", "their")
+        words[0].lower() in ("the", "a", "an", "its", "his", "her", "their", "one", "another")
         and len(words) <= 5
         and all(re.fullmatch(r"[A-Za-z’'-]+", w) for w in words)
         and not any(w.lower() in _NOT_SUBJECT for w in words[1:])
@@ -182,10 +183,13 @@ _TRAILING = re.compile(
     rf"[,”\"]\s*((?:[\w’'.-]+\s+){{0,8}}?[\w’'.-]+)\s+(?:has\s+|had\s+|have\s+)?{_VERBS}"
     r"(?:\s+(?:in\s+a\s+statement|on\s+\w+|late\s+on\s+\w+|in\s+a\s+\w+))?\s*[.!]?[”\"]?\s*$"
 )
-_TRAILING_INV = re.compile(rf"[,”\"]\s*{_VERBS}\s+((?:[\w’'.-]+\s+){{0,8}}?[\w’'.-]+)\s*[.!]?\s*$")
+_TRAILING_INV = re.compile(
+    r"[,”\"]\s*(?:said|says|added|wrote|stated|tweeted)\s+((?:[\w’'.-]+\s+){0,8}?[\w’'.-]+)\s*[.!]?\s*$"
+)
 _LEADING = re.compile(
     rf"^(?:(?:But|And|However|Meanwhile|Separately|Earlier|Later|On\s+\w+),?\s+)?"
     rf"((?:[\w’'.-]+\s+){{0,8}}?[\w’'.-]+)\s+(?:has\s+|had\s+|have\s+|also\s+)?{_VERBS}\b"
+    r"(?!(?<=added)\s+(?:\d|an?\s))"  # "added 16 points", "added a goal" are not reporting
 )
 _REPORTED_BY = re.compile(r"\b(?:as\s+)?reported\s+by\s+((?:[A-Z][\w’'.-]*\s*)+)")
 _STATEMENT = re.compile(r"\b[Aa] statement (?:from|by) ((?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)\s+(?:said|says|read)")
@@ -259,6 +263,14 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
                     if k < n and text[k] in _OPEN and text[nl - 1 : nl] not in ("”",):
                         j = k + 1
                         continue
+                    # no new opening mark: where text is split one sentence per line, the quote
+                    # runs on to its closing mark if one comes before the next opening mark
+                    if close != -1 and close - start < _MAX_QUOTE_CHARS:
+                        nxt = text.find("“", j) if c == "“" else close
+                        if c != "“" or nxt == -1 or nxt > close:
+                            spans.append((start, close + 1))
+                            i = close + 1
+                            break
                     end = nl
                     while end > start and text[end - 1].isspace():
                         end -= 1
@@ -288,13 +300,44 @@ def _inner(text: str) -> str:
     return text.strip().strip('“”"').strip()
 
 
+_WEEKDAY_NAMES = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"})
+
+
+def _subject(clause: str) -> str | None:
+    """The capitalised name opening `clause` ("DeGeneres made the announcement ... and said")."""
+    m = re.match(r"\s*((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)", clause)
+    if m and _is_np(m.group(1)):
+        return m.group(1).strip()
+    return None
+
+
 def _speaker_after(after: str) -> str | None:
     m = re.match(rf"^[,.!?]?\s*[”\"]?\s*,?\s*((?:[\w’'.-]+\s+){{0,8}}?[\w’'.-]+)\s+{_VERBS}\b", after)
     if m and _trim_np(m.group(1)) == m.group(1).strip(" ,").removeprefix("But ").removeprefix("And "):
         return _trim_np(m.group(1))
+    # appositive: ', the Troy police chief, Charles Craft, said'
+    m = re.match(
+        rf"^[,.!?]?\s*[”\"]?\s*,?\s*(?:[\w’'.-]+\s+){{0,6}}?[\w’'.-]+\s*,\s*((?:[A-Z][\w’'.-]*\s*){{1,4}}?)\s*,\s*{_VERBS}\b",
+        after,
+    )
+    if m:
+        return m.group(1).strip()
     m = re.match(rf"^[,.!?]?\s*,?\s*{_VERBS}\s+((?:[A-Z][\w’'.-]*\s*){{1,5}})", after)
     if m:
         return m.group(1).strip()
+    # 'said ex-NYPD detective Joe Coffey Monday': the name at the end of the noun phrase
+    m = re.match(r"^[,.!?]?\s*,?\s*(?:said|says|added)\s+([^,.;\"“”]{1,80})", after)
+    if m:
+        names = re.findall(r"(?:[A-Z][\w’'-]+\s+)*[A-Z][\w’'-]+", m.group(1))
+        names = [" ".join(w for w in x.split() if w not in _WEEKDAY_NAMES) for x in names]
+        people = [x for x in names if len(x.split()) >= 2]
+        if people:
+            return people[-1]
+        np_ = re.split(r"\s+(?:who|which|that)\b", m.group(1))[0].strip()
+        if _is_np(np_):
+            return np_
+        if names and names[-1]:
+            return names[-1]
     m = re.match(r"^[,.!?]?\s*,?\s*according to ((?:[^,.;]|\.(?=\w))+)", after)
     if m and _is_np(m.group(1), 10):
         return m.group(1).strip()
@@ -315,10 +358,17 @@ def _speaker_before(before: str) -> str | None:
         who = _trim_np(phrase)
         if who and who.lower() not in ("that", "and"):
             return who
+        if phrase.rstrip().endswith(" and"):  # "X made the announcement ... and said:"
+            return _subject(_last_sentence(b))
     m = re.search(r"\b(?:adding|saying|stating|noting|claiming)(?:\s+that)?[,:]?$", b)
     if m:
-        return "<previous>"
+        return _subject(_last_sentence(b)) or "<previous>"
     return None
+
+
+def _last_sentence(text: str) -> str:
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", text)
+    return parts[-1] if parts else text
 
 
 _CAP = "(?-i:[A-Z])"  # a capital letter even inside a case-insensitive pattern
