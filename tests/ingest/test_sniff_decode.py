@@ -77,6 +77,18 @@ def test_decode_guesses_non_latin_legacy_encodings(text: str, encoding: str) -> 
     assert decode_bytes(text.encode(encoding)) == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rząd przyjął wczoraj projekt ustawy o ochronie ludności, który trafi teraz do Sejmu.",
+        "Wójt gminy powiedział, że straż pożarna była na miejscu już po dziesięciu minutach.",
+    ],
+)
+def test_polish_cp1250_is_not_read_as_cp1252(text: str) -> None:
+    # Read as cp1252 these bytes give "³" and "¿" stuck to letters; the oddity count rules it out.
+    assert decode_bytes(text.encode("cp1250")) == text
+
+
 def test_declared_charset_is_trusted_first() -> None:
     data = "Größe".encode("cp1252")
     # Without a declaration these 5 bytes are ambiguous; the declaration settles it.

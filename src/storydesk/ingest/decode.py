@@ -43,6 +43,14 @@ _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
 # 2% leaves room for a few stray form feeds or vertical tabs in old text dumps.
 MAX_CONTROL_RATIO = 0.02
 SAMPLE = 65_536
+# Below this share of bytes >= 0x80, text that decodes as cp1252 (with no symbols stuck to
+# letters) is taken as cp1252 without asking charset-normalizer. Measured on the 362 non-ASCII
+# article segments of trafilatura-eval's dev portion, each re-encoded in the first of cp1252,
+# cp1250, cp1251, cp1253, ..., shift_jis, gb18030 that holds it and decoded undeclared: exact
+# round trips 0.989 for any share from 0 to 0.10 (0.983 at 0.20), 1.000 on 3-segment joins;
+# charset-normalizer unrestricted: 0.682 / 0.702. The share matters little once oddities rank
+# the candidates; 0.03 only saves the guesser's time on Western European text.
+CP1252_HIGH_SHARE = 0.03
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -120,36 +128,60 @@ def _strict(data: bytes, codec: str) -> str | None:
         return None
 
 
+# Non-letters above ASCII that real text puts next to letters: quotes, dashes, currency, marks.
+_USUAL_SYMBOLS = frozenset("’‘“”„«»‹›–—…•€£$¢°©®™§¶†‡‰·\u00a0")
+
+
+def _oddities(text: str) -> int:
+    """Signs of a wrong code page: stray symbols stuck to letters ("wy³¹czony", "z³").
+
+    Polish read as cp1252 gives "³" and "¹" beside letters where cp1250 gives "ł" and "ą". C1
+    control characters count anywhere. Quotes, dashes and currency signs are usual, not odd.
+    """
+    n = 0
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        o = ord(ch)
+        if o < 0x80:
+            continue
+        if o <= 0x9F:
+            n += 1
+        elif ch in "¿¡":
+            n += i > 0 and text[i - 1].isalpha()  # Spanish opens a word with them, never ends one
+        elif not ch.isalpha() and ch not in _USUAL_SYMBOLS and (
+            (i > 0 and text[i - 1].isalpha()) or (i < last and text[i + 1].isalpha())
+        ):
+            n += 1
+    return n
+
+
 def _guess(data: bytes) -> str:
     """Decode non-UTF-8 bytes by the likeliest legacy encoding."""
-    high = sum(1 for b in data[:SAMPLE] if b >= 0x80)
-    sample_len = min(len(data), SAMPLE)
+    sample = data[:SAMPLE]
+    high = sum(1 for b in sample if b >= 0x80)
     cp1252 = _strict(data, "cp1252")
     # Mostly-ASCII text with a few high bytes is too little evidence for a statistical guess
     # (charset-normalizer calls "\x93Hello\x94" cp1250 or koi8); in news text such bytes are
-    # curly quotes, dashes and accented Latin letters, i.e. cp1252. 3% was chosen so that
-    # French/German/Spanish cp1252 prose (2-4% accented letters) also lands here, while
-    # Cyrillic/Greek/CJK legacy text (>30% high bytes) goes to the guesser.
-    if cp1252 is not None and high / max(sample_len, 1) <= 0.03:
+    # curly quotes, dashes and accented Latin letters, i.e. cp1252, unless reading it so wedges
+    # symbols inside words.
+    if cp1252 is not None and high / max(len(sample), 1) <= CP1252_HIGH_SHARE and not _oddities(cp1252):
         return cp1252
     from charset_normalizer import from_bytes
 
-    matches = from_bytes(data[:SAMPLE], cp_isolation=list(CANDIDATES))
-    best = matches.best()
-    if best is not None:
-        codec = best.encoding
-        # Latin-script text often fits cp1250 and cp1252 equally well ("ï" vs "ď"); on a tie
-        # (same chaos, same coherence) prefer cp1252, by far the more common on the web.
-        for m in matches:
-            if ("cp1252" in m.could_be_from_charset and m.chaos <= best.chaos
-                    and m.coherence >= best.coherence - 0.01):
-                codec = "cp1252"
-                break
-        text = _strict(data, codec)
+    # Rank charset-normalizer's candidates by oddities first, then its own chaos and coherence;
+    # on a full tie prefer cp1252 (Latin text often fits cp1250 and cp1252 equally: "ï" vs
+    # "ď"), by far the more common on the web.
+    ranked: list[tuple[int, float, float, int, str]] = []
+    for m in from_bytes(sample, cp_isolation=list(CANDIDATES)):
+        text = _strict(data, m.encoding)
         if text is not None:
-            return text
-    if cp1252 is not None:
-        return cp1252
+            is_1252 = m.encoding == "cp1252" or "cp1252" in m.could_be_from_charset
+            ranked.append((_oddities(text[:SAMPLE]), round(m.chaos, 3), -round(m.coherence, 3),
+                           0 if is_1252 else 1, text))
+    if cp1252 is not None and not any(r[3] == 0 for r in ranked):
+        ranked.append((_oddities(cp1252[:SAMPLE]), 1.0, 0.0, 0, cp1252))
+    if ranked:
+        return min(ranked)[4]
     raise Unreadable(
         "bad-encoding",
         "not UTF-8 and no likely encoding fits; convert the file to UTF-8 "
