@@ -140,6 +140,16 @@ def test_click_a_citation_shows_its_source_sentence(browser, served_story, reque
         page.mouse.move(0, 0)
         tip.wait_for(state="hidden", timeout=5000)
         assert page.locator(".column").count() == len(story["articles"])
+        # hovering an aligned claim in one outlet's column lights up the same claim in the others
+        shared = page.locator("mark.hl-shared[data-claim]")
+        if shared.count():
+            claim = shared.first.get_attribute("data-claim")
+            shared.first.hover()
+            same = page.locator(f'mark[data-claim="{claim}"]')
+            assert same.count() >= (2 if kind == "built" else 1)
+            assert all("hl-active" in (same.nth(i).get_attribute("class") or "") for i in range(same.count()))
+        elif kind == "built":
+            raise AssertionError("the built story has a shared claim with passages in two articles")
         # the article page from the citation's link
         page.locator(".column h3 + .meta a").first.click()
         page.wait_for_url("**/articles/*")

@@ -246,7 +246,7 @@ def story_view(story: Story, articles: Mapping[str, Article]) -> StoryView:
 
     timeline = []
     for ev in sorted(story.timeline, key=lambda e: e.order):
-        when = ev.date or ev.expression or f"#{ev.order}"
+        when = ev.date or ev.expression or "undated"
         if ev.date and ev.date_end:
             when = f"{ev.date} – {ev.date_end}"
         if ev.date and not ev.resolved:
