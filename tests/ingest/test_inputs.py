@@ -193,3 +193,12 @@ def test_jsonl_is_streamed_not_read_whole(tmp_path: Path) -> None:
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps({"text": "Second."}) + "\n")
     assert [i.text for i in items if isinstance(i, RawDocument)] == ["Second."]
+
+
+def test_stray_nul_characters_are_dropped_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(STORY.encode().replace(b"Monday", b"Mon\x00day"))
+    (tmp_path / "b.jsonl").write_text(json.dumps({"text": "Mon\u0000day."}) + "\n", encoding="utf-8")
+    a, b = list(iter_inputs([tmp_path], Settings()))
+    assert isinstance(a, RawDocument) and isinstance(b, RawDocument)
+    assert "Monday" in a.text and "\x00" not in a.text
+    assert b.text == "Monday."

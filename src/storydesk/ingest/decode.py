@@ -39,8 +39,11 @@ _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 # Control characters that never occur in text (tab, LF, FF, CR and ESC are allowed).
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
-# More than this share of control bytes in the sample means binary. Text files here have none;
-# 2% leaves room for a few stray form feeds or vertical tabs in old text dumps.
+# More than this share of control bytes (NUL included) in the first 64 KB means binary. Measured
+# on 2,470 text inputs (trafilatura-eval and newspaper4k pages, all feed fixtures, the seeds) and
+# 600 binary files (.so, .pyc, images, fonts, archives from the venv): 0 text inputs over it, 599
+# of 600 binaries over it (the miss: a .pyc that is mostly docstrings). A stray NUL is not
+# enough: one real page (lostiempos.com in trafilatura-eval) holds 22.
 MAX_CONTROL_RATIO = 0.02
 SAMPLE = 65_536
 # Below this share of bytes >= 0x80, text that decodes as cp1252 (with no symbols stuck to
@@ -115,8 +118,6 @@ def looks_binary(data: bytes) -> bool:
         return False
     if utf16_without_bom(sample):
         return False
-    if b"\x00" in sample:
-        return True
     controls = len(sample) - len(sample.translate(None, _CONTROL))
     return controls / len(sample) > MAX_CONTROL_RATIO
 

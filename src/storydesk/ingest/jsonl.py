@@ -33,6 +33,9 @@ def record_document(
         return Skip(where, "bad-record", f"expected a JSON object, found {type(obj).__name__}")
     text = _first_str(obj, _TEXT_KEYS)
     html = _first_str(obj, _HTML_KEYS)
+    # "\u0000" escapes: SQLite and most tools read a NUL as the end of a string.
+    text = text.replace("\x00", "") if text else text
+    html = html.replace("\x00", "") if html else html
     if text is None and html is None:
         keys = ", ".join(sorted(map(str, obj))[:8]) or "none"
         return Skip(where, "bad-record", f'no "text" or "html" string field (keys: {keys})')

@@ -119,7 +119,12 @@ def find_header(text: str) -> tuple[str | None, str | None]:
 
 
 def parse_text(text: str, provenance: Provenance) -> RawDocument:
-    """A decoded plain-text article -> RawDocument with `title`/`outlet` set when found."""
+    """A decoded plain-text article -> RawDocument with `title`/`outlet` set when found.
+
+    NUL characters (a few survive in otherwise good text) are dropped: SQLite and most tools
+    treat them as the end of a string.
+    """
+    text = text.replace("\x00", "")
     title, outlet = find_header(text)
     return RawDocument(provenance=provenance, text=text, title=title, outlet=outlet)
 
