@@ -16,8 +16,8 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from storydesk.crosscheck.claims import align, build_index, make_claims
-from storydesk.crosscheck.discrepancies import find_discrepancies
+from storydesk.crosscheck.claims import align, build_index, figure_claims, make_claims
+from storydesk.crosscheck.discrepancies import figure_facts, find_discrepancies
 from storydesk.crosscheck.exclusive import find_exclusives
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible, extract_quantities
 from storydesk.records import Article, CrossCheck, Sentence
@@ -58,7 +58,9 @@ def crosscheck(
     index = build_index(articles, sents, syndicated, use_embeddings=settings.embed)
     groups = align(index)
     claims = make_claims(index, groups)
-    discrepancies = find_discrepancies(index, claims)
+    clashing, agreeing = figure_facts(index, claims)
+    claims += figure_claims(index, agreeing, claims)
+    discrepancies = find_discrepancies(index, claims, clashing)
     exclusive = find_exclusives(index, groups)
     parts: dict[str, Any] = {}
     for field, module, name in (

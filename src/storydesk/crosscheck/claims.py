@@ -42,11 +42,16 @@ _CHROME = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d[\d,.]*")
 _STOP = frozenset(
-    """a an the and or but of in on at to for by with from as is are was were be been being has have
-    had it its this that these those he she they we you i his her their our your them him who whom
-    which what when where why how not no said says say told also after before about into over than
-    then there here more most some any all other such only own same so very can will would could
-    should may might must do does did just up out new one two three per said""".split()
+    [
+        "a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "by", "with", "from",
+        "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "it", "its",
+        "this", "that", "these", "those", "he", "she", "they", "we", "you", "i", "his", "her", "their",
+        "our", "your", "them", "him", "who", "whom", "which", "what", "when", "where", "why", "how",
+        "not", "no", "said", "says", "say", "told", "also", "after", "before", "about", "into", "over",
+        "than", "then", "there", "here", "more", "most", "some", "any", "all", "other", "such", "only",
+        "own", "same", "so", "very", "can", "will", "would", "could", "should", "may", "might", "must",
+        "do", "does", "did", "just", "up", "out", "new", "one", "two", "three", "per", "said"
+    ]
 )
 
 
@@ -64,9 +69,7 @@ def is_candidate(text: str) -> bool:
     if text.lstrip()[0] in "-•*–":  # a list item: related links, "Check also" lists
         return False
     letters = [c for c in text if c.isalpha()]
-    if not letters or sum(c.isupper() for c in letters) > 0.5 * len(letters):
-        return False
-    return True
+    return not (not letters or sum(c.isupper() for c in letters) > 0.5 * len(letters))
 
 
 @dataclass(slots=True)
@@ -83,6 +86,7 @@ class StoryIndex:
     # each figure, which tells apart two facts stated in one long sentence.
     figure_row: dict[tuple[int, int], int] = field(default_factory=dict)
     figure_sims: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    figure_text: list[str] = field(default_factory=list)  # the context of each figure row
 
 
 def root_of(syndicated: Mapping[str, str | None], article_id: str) -> str:
@@ -123,7 +127,7 @@ def build_index(
     for i, qs in enumerate(quantities):
         for k, q in enumerate(qs):
             figure_row[(i, k)] = len(contexts)
-            contexts.append(figure_context(texts[i], q))
+            contexts.append(figure_context(texts[i], q, qs))
     if use_embeddings and contexts:
         from storydesk.embed import embed
 
@@ -139,17 +143,25 @@ def build_index(
         sims=sims,
         figure_row=figure_row,
         figure_sims=fvec @ fvec.T if contexts else np.zeros((0, 0), dtype=np.float32),
+        figure_text=contexts,
     )
 
 
-# Words kept on each side of a figure for its context: about one clause.
-CONTEXT_WORDS = 8
+# Words kept around a figure: a few before, more after (what a figure counts usually follows
+# it: "$1.2 trillion infrastructure bill"), never reaching into a neighbouring figure.
+CONTEXT_BEFORE = 4
+CONTEXT_AFTER = 8
 
 
-def figure_context(text: str, q: Quantity) -> str:
+def figure_context(text: str, q: Quantity, others: Sequence[Quantity] = ()) -> str:
     """The words around a figure (the figure itself left out, so values do not sway the match)."""
-    left = text[: q.start].split()[-CONTEXT_WORDS:]
-    right = text[q.end :].split()[:CONTEXT_WORDS]
+    lo = max([o.end for o in others if o.end <= q.start], default=0)
+    hi = min([o.start for o in others if o.start >= q.end], default=len(text))
+    before = text[lo : q.start]
+    if q.hedge:  # the hedge is part of the value, not of what it counts
+        before = re.sub(r"(?i)\b(" + "|".join(map(re.escape, q.hedge.split())) + r")\b", " ", before)
+    left = before.split()[-CONTEXT_BEFORE:]
+    right = text[q.end : hi].split()[:CONTEXT_AFTER]
     return " ".join([*left, *right])
 
 
@@ -277,6 +289,30 @@ def make_claims(index: StoryIndex, groups: Sequence[Sequence[int]]) -> list[tupl
     return out
 
 
+def figure_claims(
+    index: StoryIndex,
+    facts: Sequence[Sequence[tuple[int, int]]],
+    claims: Sequence[tuple[Claim, Sequence[int]]],
+) -> list[tuple[Claim, list[int]]]:
+    """Claims for figures that several articles agree on ("killing 10 people" / "10 people had
+    been killed"), stated inside sentences that do not align as a whole.
+
+    `facts` are groups of (sentence, figure) mentions with compatible values; a group whose
+    sentences an existing claim already holds adds nothing.
+    """
+    covered = [set(m) for _c, m in claims]
+    out: list[tuple[Claim, list[int]]] = []
+    for fact in facts:
+        members = sorted({k for k, _q in fact})
+        if any(set(members) <= c for c in covered):
+            continue
+        made = make_claims(index, [members])
+        if made:
+            covered.append(set(members))
+            out.extend(made)
+    return out
+
+
 __all__ = [
     "SAME_FACT",
     "SAME_FACT_WITH_EVIDENCE",
@@ -284,6 +320,7 @@ __all__ = [
     "align",
     "attribution_of",
     "build_index",
+    "figure_claims",
     "figure_context",
     "is_candidate",
     "make_claims",

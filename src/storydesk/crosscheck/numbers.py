@@ -117,8 +117,10 @@ _HEDGE_KIND = dict(_HEDGES)
 _REPORTEDLY = re.compile(r"\b(reportedly|allegedly|purportedly|possibly|perhaps|unconfirmed)\b", re.I)
 # An explicit update: the figure replaces an earlier one, so it is not a disagreement with it.
 _UPDATE_RE = re.compile(
-    r"\b(rose|rises|rising|risen|climbed|climbs|jumped|increased|grew|reached|bringing|brought|"
-    r"raised|revised|updated|now stands|has risen|went up)\b[^.;]{0,30}$",
+    r"(?:\b(?:rose|rises|risen|rising|climbed|climbs|jumped|increased|grew|raised|updated|went up|"
+    r"revised(?:\s+(?:up|down)(?:wards?)?)?|bringing(?:\s+the(?:\s+\w+)?\s+(?:toll|total|number))?|"
+    r"brought(?:\s+the(?:\s+\w+)?\s+(?:toll|total|number))?)\s+to|\breached|\bnow stands at|"
+    r"\b(?:a|the)\s+revised)\s+(?:at least\s+|about\s+|around\s+|more than\s+)?\$?$",
     re.I,
 )
 
@@ -313,9 +315,11 @@ _MONTHS = (
 _MONTH_AFTER = re.compile(r"(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTHS, re.I)
 _MONTH_BEFORE = re.compile(r"\b" + _MONTHS + r"\s*$", re.I)
 # A restricted subject: "including the shooter", "among senior staff", "15 of them".
+# Forecasts are a different measure from the outcome ("expecting 870,000" vs "added 943,000").
 _SCOPE_RE = re.compile(
     r"\b(including|excluding|not counting|among|besides|of whom|of them|"
-    r"in addition to|apart from)\b",
+    r"in addition to|apart from|expect\w*|forecast\w*|predict\w*|anticipat\w*|looking for|"
+    r"projected)\b",
     re.I,
 )
 _RANGE_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
@@ -505,6 +509,21 @@ def _find_predicate(text: str, start: int, end: int) -> str:
     return best[1] if best else ""
 
 
+_COUNTED_SINGULAR = frozenset(
+    [
+        "people", "police", "staff", "personnel", "children", "men", "women", "youth", "cattle",
+        "livestock", "military", "crew", "aircraft", "militia", "clergy"
+    ]
+)
+
+
+def _countable(noun: str) -> bool:
+    """A plural noun (what a count counts), not an adjective or a singular."""
+    if noun in _COUNTED_SINGULAR:
+        return True
+    return len(noun) > 3 and noun.endswith("s") and not noun.endswith(("ss", "us", "is"))
+
+
 def extract_quantities(text: str) -> tuple[Quantity, ...]:
     """Every quantity in `text` with its hedge, unit, counted noun and offsets.
 
@@ -622,7 +641,7 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
         hedge = hm.group(1).lower() if hm else ""
         bound = _HEDGE_KIND.get(hedge, "exact")
         if raw_lower in ("dozens", "hundreds", "thousands"):
-            bound, hedge = "lower", hedge or raw_lower
+            continue  # "thousands of people": no figure to check, and it crowds out real ones
         if _REPORTEDLY.search(before[-25:]):
             hedge = (hedge + " reportedly").strip() if hedge else "reportedly"
         if second is not None:
@@ -646,10 +665,12 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             predicate = _PREDICATES[noun]
         if noun in _PEOPLE_NOUNS:
             noun = "people"
+        elif noun and not _countable(noun):
+            noun = ""  # "5.6 on the Richter", "3 strong": not a counted thing
         if is_word and value == 1 and not predicate:
             continue  # "one of the", "one day": rarely a count worth checking
-        if not unit and not noun and not predicate and bound != "tally":
-            continue
+        if not unit and not noun and not predicate and bound != "tally" and value < 100:
+            continue  # a bare small number ("one of", "2 in 3") is rarely a fact worth checking
         if unit in _HOURS:
             # durations compare across units: "24 hours" vs "two days after"
             value, second, unit = value * _HOURS[unit], (second * _HOURS[unit] if second else second), "duration"
@@ -708,6 +729,10 @@ def comparable(a: Quantity, b: Quantity) -> bool:
     Killed vs injured, km vs miles, dollars vs euros are never comparable; an age is only
     compared with an age.
     """
+    if (a.bound == "tally") != (b.bound == "tally"):
+        return False
+    if a.bound == "tally":
+        return True  # two votes or scores in one story's matched sentences
     if a.unit != b.unit:
         return False
     if a.unit:

@@ -1,0 +1,147 @@
+"""Number extraction and normalisation: words, digits, ranges, hedges, units, compatibility."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from storydesk.crosscheck.numbers import comparable, compatible, extract_quantities
+
+
+def one(text: str):
+    qs = extract_quantities(text)
+    assert len(qs) == 1, [q.label() for q in qs]
+    return qs[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "label"),
+    [
+        ("the blast killed seven people", 7, "7"),
+        ("twenty-five people were hurt", 25, "25"),
+        ("two dozen people were hurt", 24, "24"),
+        ("the fund holds 1.5 million dollars", 1_500_000, "$1.5 million"),
+        ("a town home to 20, 000 people", 20_000, "20,000"),
+        ("a town home to 20,000 people", 20_000, "20,000"),
+        ("the storm killed 12 people", 12, "12"),
+    ],
+)
+def test_words_and_digits_normalise(text: str, value: float, label: str) -> None:
+    q = one(text)
+    assert q.value == value
+    assert q.label() == label
+    assert text[q.start : q.end] == q.text
+
+
+@pytest.mark.parametrize(
+    ("text", "hedge", "bound", "low", "high"),
+    [
+        ("at least nine people were killed", "at least", "lower", 9, math.inf),
+        ("more than 300 people were arrested", "more than", "lower", 300, math.inf),
+        ("up to 40 people were injured", "up to", "upper", 0, 40),
+        ("nearly 50 people were injured", "nearly", "nearly", 45, 50),
+        ("around 90 people were killed", "around", "approx", 85, 95),
+        ("about 200 people were evacuated", "about", "approx", 150, 250),  # rounded to hundreds
+    ],
+)
+def test_hedges_make_intervals(text: str, hedge: str, bound: str, low: float, high: float) -> None:
+    q = one(text)
+    assert (q.hedge, q.bound) == (hedge, bound)
+    assert q.low == pytest.approx(low)
+    assert q.high == pytest.approx(high)
+
+
+def test_reportedly_is_kept_but_does_not_change_the_value() -> None:
+    q = one("the raid, reportedly killing seven people")
+    assert "reportedly" in q.hedge
+    assert q.label() == "7"
+    assert (q.low, q.high) == (7, 7)
+
+
+@pytest.mark.parametrize("text", ["between 5 and 7 people died", "5-7 people died", "5 to 7 people died"])
+def test_ranges(text: str) -> None:
+    q = one(text)
+    assert q.bound == "range"
+    assert (q.low, q.high) == (5, 7)
+    assert q.predicate == "killed"
+
+
+def test_tally_is_not_a_range() -> None:
+    q = one("The Senate voted 52-48 to confirm her")
+    assert q.bound == "tally"
+    assert q.label() == "52-48"
+
+
+def test_units_and_currencies() -> None:
+    assert one("located 1,150 kilometers from the capital").unit == "km"
+    assert one("about 940 miles south of the capital").unit == "mi"
+    assert one("gems worth 85 million euros").unit == "EUR"
+    assert one("snatched $108 million worth of rings").unit == "USD"
+    assert one("a 12% increase").unit == "%"
+    assert one("a 5.6 magnitude earthquake hit the coast").unit == "mag"
+    assert one("the 39-year-old man was charged").unit == "age"
+
+
+def test_durations_compare_across_units() -> None:
+    a = one("a little more than 24 hours after the raids")
+    b = one("two days after the raids")
+    assert a.unit == b.unit == "duration"
+    assert b.value == 48
+    assert comparable(a, b) and not compatible(a, b)
+
+
+def test_years_and_days_of_month_are_not_counts() -> None:
+    assert extract_quantities("In 2019 the city grew.") == ()
+    assert extract_quantities("the 3 January attack on the city") == ()
+
+
+def test_counted_event() -> None:
+    killed, injured = extract_quantities("the quake killed 10 people and injured 80")
+    assert (killed.predicate, injured.predicate) == ("killed", "injured")
+    assert not comparable(killed, injured)
+
+
+def test_update_is_marked() -> None:
+    assert one("the death toll rose to 10").update
+    assert not one("the quake killed 10 people").update
+
+
+def test_scoped_counts_are_marked() -> None:
+    assert one("Four people were killed (including the gunman)").scoped
+    women, children = extract_quantities("Three women and four children were killed")
+    assert women.scoped and children.scoped
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ok"),
+    [
+        ("at least 9 people were killed", "7 people were killed", False),
+        ("at least 7 people were killed", "9 people were killed", True),
+        ("around 90 people were killed", "84 people were killed", False),
+        ("roughly $1.4 trillion in funding", "a $1.37 trillion package", True),
+        ("between 5 and 7 people died", "6 people died", True),
+        ("more than 26,000 people were killed", "more than 31,000 people were killed", False),
+        ("up to 40 people were injured", "35 people were injured", True),
+        ("7 people were killed", "seven people were killed", True),
+    ],
+)
+def test_compatibility(a: str, b: str, ok: bool) -> None:
+    qa, qb = one(a), one(b)
+    assert comparable(qa, qb)
+    assert compatible(qa, qb) is ok
+
+
+def test_different_units_are_not_comparable() -> None:
+    assert not comparable(one("a chase of 30 miles"), one("a chase of 48 km"))
+    assert not comparable(one("worth $108 million"), one("worth 85 million euros"))
+
+
+def test_ages_a_year_apart_are_compatible() -> None:
+    assert compatible(one("the 38-year-old man"), one("the 39-year-old man"))
+    assert not compatible(one("the 38-year-old man"), one("the 48-year-old man"))
+
+
+def test_record_round_trips() -> None:
+    q = one("at least nine people were killed")
+    assert type(q).from_dict(q.to_dict()) == q
