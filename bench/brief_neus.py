@@ -172,7 +172,8 @@ class SupportChecker:
     def __init__(self) -> None:
         self.rouge = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
 
-    def check(self, b: BriefSentence, articles: dict[str, Article]) -> bool:
+    def check(self, b: BriefSentence, articles: dict[str, Article],
+              claims: dict[str, set[tuple[str, int, int]]] | None = None) -> bool:
         if not b.sources:
             return False
         passages = {p.article: p for p in b.passages}
@@ -185,6 +186,9 @@ class SupportChecker:
             p = passages.get(sid)
             if p is None or p.text not in art.text:
                 return False
+            # the cited passage is that article's wording of the claim the sentence states
+            if b.claim and claims and (p.article, p.start, p.end) in claims.get(b.claim, set()):
+                continue
             if not sp.numbers_supported(b.text, [p.text]):
                 return False
             recall = self.rouge.score(p.text, b.text)["rouge1"].recall  # share of b's words in p
@@ -207,7 +211,7 @@ def run_gold(events, words: int, settings: Settings):
         arts = event_articles(e, leads)
         briefs.append(summarise(arts, CrossCheck(), {}, settings))
         arts_by_event.append({a.id: a for a in arts})
-    return briefs, arts_by_event, {}
+    return briefs, arts_by_event, {}, {}
 
 
 def run_pipeline(events, words: int, settings: Settings):
@@ -227,10 +231,21 @@ def run_pipeline(events, words: int, settings: Settings):
         out = tmpd / "out"
         run([corpus], out, settings.replace(data_dir=tmpd / "store"))
         doc = json.loads((out / "stories.json").read_text(encoding="utf-8"))
+        # the cleaned texts the citations point into
+        from storydesk.store import open_store
+
+        store = open_store(tmpd / "store")
+        try:
+            ids = [a["id"] for st in doc["stories"] for a in st["articles"]]
+            cleaned = {a.id: a for a in store.iter_articles(ids)}
+        finally:
+            store.close()
     url_event = re.compile(r"/event-(\d+)$")
     story_events: dict[str, Counter] = {}
     event_stories: dict[int, Counter] = defaultdict(Counter)
     by_id = {}
+    claim_spans = {c["id"]: {(p["article"], p["start"], p["end"]) for p in c.get("passages", [])}
+                   for st in doc["stories"] for c in st.get("claims", []) if "id" in c}
     art_maps: dict[str, dict[str, Article]] = {}
     for st in doc["stories"]:
         by_id[st["id"]] = st
@@ -242,13 +257,8 @@ def run_pipeline(events, words: int, settings: Settings):
                 ev = int(m.group(1))
                 c[ev] += 1
                 event_stories[ev][st["id"]] += 1
-                k = OUTLETS.index(a["outlet"]) if a.get("outlet") in OUTLETS else 0
-                leads = events[ev][0]
-                if k < len(leads):
-                    t = leads[k][1]
-                    amap[a["id"]] = Article(id=a["id"], outlet=a.get("outlet"), title=a.get("title"),
-                                            url=a.get("url"), published=None, language="en",
-                                            raw_text=t, text=t)
+                if a["id"] in cleaned:
+                    amap[a["id"]] = cleaned[a["id"]]
         story_events[st["id"]] = c
         art_maps[st["id"]] = amap
     briefs, arts_by_event = [], []
@@ -267,7 +277,7 @@ def run_pipeline(events, words: int, settings: Settings):
     missing = sum(1 for e in range(len(events)) if not event_stories.get(e))
     stats = {"stories": len(by_id), "events_split": split, "stories_mixed": mixed,
              "events_without_story": missing}
-    return briefs, arts_by_event, stats
+    return briefs, arts_by_event, stats, claim_spans
 
 
 def main() -> int:
@@ -297,7 +307,8 @@ def main() -> int:
     for mode in modes:
         t0 = time.perf_counter()
         try:
-            briefs, arts, stats = (run_gold if mode == "gold" else run_pipeline)(events, args.words, settings)
+            runner = run_gold if mode == "gold" else run_pipeline
+            briefs, arts, stats, claim_spans = runner(events, args.words, settings)
         except Exception as exc:  # the pipeline may not be complete yet: say so, keep the rest
             print(f"[{mode}] failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
@@ -305,7 +316,8 @@ def main() -> int:
         systems[name] = [" ".join(b.text for b in br) for br in briefs]
         sents = [b for br in briefs for b in br]
         cited = sum(1 for b in sents if b.sources)
-        ok = sum(1 for br, am in zip(briefs, arts, strict=True) for b in br if checker.check(b, am))
+        ok = sum(1 for br, am in zip(briefs, arts, strict=True) for b in br
+                 if checker.check(b, am, claim_spans))
         multi = sum(1 for b in sents if len(b.sources) > 1)
         support_rows[name] = (len(sents), cited, ok, multi)
         extra[name] = {**stats, "seconds": round(time.perf_counter() - t0, 1),

@@ -70,10 +70,10 @@ def source_sentences(
         orig = syndicated.get(a.id)
         if orig and orig in ids:
             continue  # a copy adds no sentence its original does not have
-        spans = split_text(a.text)
+        spans = [sp.trim_span(a.text, s, e) for s, e, _ in split_text(a.text)]
         keep = [
-            (a, s, e, t) for k, (s, e, t) in enumerate(spans)
-            if not sp.looks_like_chrome(t, last=k == len(spans) - 1)
+            (a, s, e, a.text[s:e]) for k, (s, e) in enumerate(spans)
+            if not sp.looks_like_chrome(a.text[s:e], last=k == len(spans) - 1)
         ]
         per_article.append(keep[:PER_ARTICLE])
     out: list[SourceSentence] = []

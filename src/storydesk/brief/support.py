@@ -51,7 +51,8 @@ _NOT_NAMES = STOPWORDS | frozenset(_NAME_TEXT.split())
 _CHROME = re.compile(
     r"https?://|www\.|\S+@\S+\.\w|(?:^|\s)@\w|\bread more\b|\bclick here\b|\bsubscribe\b|\bsign up\b"
     r"|\bnewsletter\b|\bfollow us\b|\bshare this\b|\ball rights reserved\b|\bcopyright\b|©"
-    r"|\badvertisement\b|\bcookies?\b|\bprivacy policy\b|\bterms of (?:use|service)\b"
+    r"|\badvertisement\b|\b(?:accept|use|uses|our) cookies\b|\bcookie (?:policy|settings)\b"
+    r"|\bprivacy policy\b|\bterms of (?:use|service)\b"
     r"|\bgetty images\b|\bvia getty\b|\bimage (?:by|credit)\b|\bphoto(?:graph)? (?:by|credit)\b"
     r"|\bwatch:|\blisten:|\brelated:|\brecommended\b|\bdonat(?:e|ion)\b|\bcomments?\b.*\bbelow\b"
     r"|\|",
@@ -60,6 +61,16 @@ _CHROME = re.compile(
 _TOKENISH = re.compile(r"\[[^\]]*\]|\{[^}]*\}|<[^>]*>|=”|=\"")
 _TERMINAL = re.compile(r"[.!?]['\"’”)\]]*$")
 _BYLINE = re.compile(r"^(?:by|updated|published|posted)\b", re.IGNORECASE)
+
+
+_STRAY_OPENER = re.compile(r"(?<=[.!?'\"’”)])\s+[\"“‘'(\[]+$")
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of `text[start:end]` without an opening quote or bracket the segmenter left at its
+    end (`... panic. “` where the quote opens the next sentence)."""
+    m = _STRAY_OPENER.search(text, start, end)
+    return (start, m.start()) if m and m.end() == end else (start, end)
 
 
 def words(text: str) -> list[str]:
@@ -209,6 +220,7 @@ __all__ = [
     "numbers_supported",
     "overlap",
     "stem",
+    "trim_span",
     "word_count",
     "words",
 ]
