@@ -30,12 +30,12 @@ from storydesk.settings import Settings
 # Sentences read per article: leads carry the story and embedding is ~150 sentences/s on 2 cores.
 MAX_SENTENCES_PER_ARTICLE = 60
 
-# Score weights. Measured with bench/brief_neus.py's gold mode (ROUGE-2 F1 at 76 words) on the first
-# 150 events of the neus-allsides val split, by grid search (17.6 vs TextRank 16.6 and TF-IDF
-# centroid 16.5 there; before tuning 15.6): centrality (MiniLM centroid + TF-IDF centroid) and
-# soft agreement with the other outlets carry the score; the lead prior is kept small (AllSides gives leads only, so position says
-# little there, but in full articles it keeps background paragraphs out); headline overlap and
-# word-overlap agreement did not help and are off.
+# Score weights. Measured with bench/brief_neus.py's gold mode (ROUGE-2 F1 at 76 words) on the
+# first 150 events of the neus-allsides val split, by grid search (17.6 vs TextRank 16.6 and
+# TF-IDF centroid 16.5 there; 15.6 before tuning). Centrality (MiniLM centroid + TF-IDF centroid)
+# and soft agreement with the other outlets carry the score. The lead prior is kept small:
+# AllSides gives leads only, so position says little there, but in full articles it keeps
+# background paragraphs out. Headline overlap and word-overlap agreement did not help: off.
 W_CENTRAL = 1.0
 W_SUPPORT = 0.35
 W_POSITION = 0.3
