@@ -111,3 +111,13 @@ def test_seed_strikes_are_dated(seeds_dir: Path) -> None:
     tuesday = [e for e in events if e.date == "2024-01-16"]
     assert tuesday  # Iran's strike two days earlier
     assert any(not e.resolved for e in events if "002" in e.sources)  # 002 has no publication time
+
+
+def test_word_overlap_mode_without_embeddings() -> None:
+    a = _article("a", "Protesters marched on parliament on Tuesday.", "2024-03-08T09:00:00Z")
+    b = _article("b", "Thousands of protesters marched on parliament on Tuesday.", "2024-03-08T10:00:00Z")
+    c = _article("c", "A cargo ship sank in the harbour on Tuesday.", "2024-03-08T10:00:00Z")
+    arts = (a, b, c)
+    events = build_timeline(arts, {x.id: sentences(x) for x in arts}, use_embeddings=False)
+    assert sorted(e.sources for e in events) == [("a", "b"), ("c",)]
+    assert all(e.date == "2024-03-05" for e in events)

@@ -281,6 +281,9 @@ _NEXT_DAY = re.compile(r"\b(?:next|following|previous)\s+day\b|\bday\s+(?:before
 # the outlets' differently worded reports of Iran's Tuesday strike score 0.51-0.70, Iraq's
 # same-day protest scores 0.34-0.41 against them; no labelled time-line set exists to tune on.
 SAME_EVENT_COSINE = 0.5
+# Without embeddings (use_embeddings=False) same-day reports must share a fifth of their content
+# words; a weaker test, which merges less (see test_timeline.py for the same-day pair it splits).
+SAME_EVENT_JACCARD = 0.2
 # Undated events need near-identical wording (content-word Jaccard on 5-letter stems).
 SAME_UNDATED_JACCARD = 0.6
 
@@ -452,31 +455,42 @@ def _joins(ev: _Event, group: list[_Event]) -> bool:
     if ev.when is not None and first.when is not None:
         if (ev.when.start, ev.when.end) != (first.when.start, first.when.end):
             return False
+        if ev.vector is None or any(g.vector is None for g in group):
+            return all(_jaccard(ev, g) >= SAME_EVENT_JACCARD for g in group)
         sims = [float(np.dot(ev.vector, g.vector)) for g in group]
         return sum(sims) / len(sims) >= SAME_EVENT_COSINE
-    for g in group:
-        if not ev.stems or not g.stems:
-            return False
-        if len(ev.stems & g.stems) / len(ev.stems | g.stems) < SAME_UNDATED_JACCARD:
-            return False
-    return True
+    return all(_jaccard(ev, g) >= SAME_UNDATED_JACCARD for g in group)
+
+
+def _jaccard(a: _Event, b: _Event) -> float:
+    if not a.stems or not b.stems:
+        return 0.0
+    return len(a.stems & b.stems) / len(a.stems | b.stems)
 
 
 def build_timeline(
-    articles: Sequence[Article], sentences: Mapping[str, Sequence[Sentence]]
+    articles: Sequence[Article],
+    sentences: Mapping[str, Sequence[Sentence]],
+    *,
+    use_embeddings: bool = True,
 ) -> tuple[TimelineEvent, ...]:
     """Dated events of a story, same events merged, in time order (`order` = position).
 
-    Resolved events sort by date (start, then end); unresolved events keep their article's order
-    and follow the resolved ones of the same article position. Each merged event keeps the
-    shortest wording, the first expression, and every source.
+    Resolved events sort by date (start, then end); unresolved events follow, in their
+    articles' own order. Each merged event keeps the shortest wording, the first expression, and
+    every source.
+
+    Args:
+        articles: the story's articles; `published` anchors their relative dates.
+        sentences: article id -> `storydesk.segment.sentences(article)`.
+        use_embeddings: compare same-day reports with MiniLM (default) or by shared words.
     """
     events: list[_Event] = []
     for i, art in enumerate(articles):
         events.extend(_events_of(i, art, sentences.get(art.id, ())))
 
     dated = [ev for ev in events if ev.when is not None]
-    if dated:
+    if dated and use_embeddings:
         from storydesk.embed import embed
 
         vecs = embed([ev.text for ev in dated])
