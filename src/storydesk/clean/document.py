@@ -153,6 +153,13 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
         ):
             _drop(ln, "navigation", "lead-label")
 
+    # Headline-shaped lines in capitals inside the body are links to other stories (teasers
+    # between paragraphs on news sites; seen on article-extraction-benchmark pages). Five words
+    # at least, so that short all-caps section labels and datelines stay.
+    for ln in lines:
+        if ln.keep and _caps_headline(ln.text):
+            _drop(ln, "related-links", "caps-headline")
+
     # the headline repeated further down (some pages print it twice)
     if title_key:
         for ln in lines:
@@ -392,6 +399,16 @@ def _stop_share(text: str, language: str) -> float:
     if not toks or language not in _STOPSETS:
         return 0.0
     return sum(t in _STOPSETS[language] for t in toks) / len(toks)
+
+
+def _caps_headline(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 15 or rules.words(text) < 5 or rules.ends_sentence(text):
+        return False
+    if sum(c.isdigit() for c in text) > 3:  # stock tickers, scores, tables: data, not links
+        return False
+    upper = sum(c.isupper() for c in letters)
+    return upper >= 0.85 * len(letters)
 
 
 def _paragraph_language(text: str, hint: str | None) -> tuple[str | None, bool]:

@@ -74,148 +74,280 @@ class Rule:
     guard_speech: bool = True
 
 
-def _r(reason: str, name: str, pattern: str, max_words: int = 30, anywhere: bool = False,
-       guard_speech: bool = True) -> Rule:
+def _r(
+    reason: str, name: str, pattern: str, max_words: int = 30, anywhere: bool = False, guard_speech: bool = True
+) -> Rule:
     return Rule(reason, name, re.compile(pattern, re.I | re.U), max_words, anywhere, guard_speech)
 
 
 RULES: tuple[Rule, ...] = (
     # CMS tokens and embed codes: the whole line is a token.
-    _r("cms-token", "token-line",
-       r"^(fbpx|fb-?pixel|advertisement|advertisment|anzeige|publicité|publicidad|werbung|"
-       r"ad|ads|sponsored|\{\{[^}]*\}\}|%%[^%]*%%|<!--.*-->|&nbsp;|null|undefined)\W*$", 3,
-       guard_speech=False),
-    _r("cms-token", "shortcode-line",
-       r"^(\[/?[a-z][\w]*[-_][^\]]*\]|\[/?[a-z]\w*(\s+[\w-]+\s*=\s*[^\]]*)+\]|\[/[a-z]\w*\])+\W*$", 40,
-       guard_speech=False),
+    _r(
+        "cms-token",
+        "token-line",
+        r"^(fbpx|fb-?pixel|advertisement|advertisment|anzeige|publicité|publicidad|werbung|"
+        r"ad|ads|sponsored|\{\{[^}]*\}\}|%%[^%]*%%|<!--.*-->|&nbsp;|null|undefined)\W*$",
+        3,
+        guard_speech=False,
+    ),
+    _r(
+        "cms-token",
+        "shortcode-line",
+        r"^(\[/?[a-z][\w]*[-_][^\]]*\]|\[/?[a-z]\w*(\s+[\w-]+\s*=\s*[^\]]*)+\]|\[/[a-z]\w*\])+\W*$",
+        40,
+        guard_speech=False,
+    ),
     # Comment prompts.
-    _r("comment-prompt", "comment-en",
-       r"^(leave a (comment|reply)|submit a comment|post a comment|add a comment|write a comment|"
-       r"join the (conversation|discussion)|be the first to comment|comments?( \(\d+\))?$|"
-       r"\d+ comments?$|cancel reply|(log|sign) in to (comment|reply)|show comments|"
-       r"view comments|comments are closed|discuss this article)", 12),
-    _r("comment-prompt", "comment-email-notice",
-       r"(your email address will not be published|required fields are marked|"
-       r"votre adresse (e-?mail|de messagerie|courriel) ne sera pas publiée|"
-       r"les champs obligatoires sont indiqués|"
-       r"(deine|ihre) e-?mail-?adresse wird nicht veröffentlicht|"
-       r"erforderliche felder sind (mit \* )?markiert|"
-       r"tu (dirección de )?correo electrónico no será publicad|"
-       r"su (dirección de )?correo electrónico no será publicad|"
-       r"los campos obligatorios están marcados)", 30, anywhere=True),
-    _r("comment-prompt", "comment-fr",
-       r"^(laisser un commentaire|laissez un commentaire|ajouter un commentaire|"
-       r"réagir à cet article|réagissez|commentaires?( \(\d+\))?$|\d+ commentaires?$|"
-       r"écrire un commentaire|poster un commentaire)", 12),
-    _r("comment-prompt", "comment-de",
-       r"^(hinterlasse einen kommentar|kommentar (schreiben|verfassen|abgeben|hinzufügen)|"
-       r"kommentare?( \(\d+\))?$|\d+ kommentare?$|diskutieren sie mit|jetzt kommentieren|"
-       r"schreibe einen kommentar|antwort hinterlassen)", 12),
-    _r("comment-prompt", "comment-es",
-       r"^(deja un comentario|dejar un comentario|deja una respuesta|escribe un comentario|"
-       r"publicar comentario|añadir comentario|comentarios?( \(\d+\))?$|\d+ comentarios?$|"
-       r"sé el primero en comentar)", 12),
+    _r(
+        "comment-prompt",
+        "comment-en",
+        r"^(leave a (comment|reply)|submit a comment|post a comment|add a comment|write a comment|"
+        r"join the (conversation|discussion)|be the first to comment|comments?( \(\d+\))?$|"
+        r"\d+ comments?$|cancel reply|(log|sign) in to (comment|reply)|show comments|"
+        r"view comments|comments are closed|discuss this article)",
+        12,
+    ),
+    _r(
+        "comment-prompt",
+        "comment-email-notice",
+        r"(your email address will not be published|required fields are marked|"
+        r"votre adresse (e-?mail|de messagerie|courriel) ne sera pas publiée|"
+        r"les champs obligatoires sont indiqués|"
+        r"(deine|ihre) e-?mail-?adresse wird nicht veröffentlicht|"
+        r"erforderliche felder sind (mit \* )?markiert|"
+        r"tu (dirección de )?correo electrónico no será publicad|"
+        r"su (dirección de )?correo electrónico no será publicad|"
+        r"los campos obligatorios están marcados)",
+        30,
+        anywhere=True,
+    ),
+    _r(
+        "comment-prompt",
+        "comment-login",
+        r"^(you must (be )?(log(ged)?|sign(ed)?) in to (post a )?(comment|reply)|tell us what you think|"
+        r"what do you think\?\s*(let us know|tell us|comment)|"
+        r"vous devez être connecté pour (publier un )?commentaire|"
+        r"sie müssen (sich )?(angemeldet sein|anmelden),? um (einen )?kommentar|"
+        r"debes (estar registrado|iniciar sesión) para (publicar un )?comentar)",
+        20,
+    ),
+    _r(
+        "comment-prompt",
+        "comment-fr",
+        r"^(laisser un commentaire|laissez un commentaire|ajouter un commentaire|"
+        r"réagir à cet article|réagissez|commentaires?( \(\d+\))?$|\d+ commentaires?$|"
+        r"écrire un commentaire|poster un commentaire)",
+        12,
+    ),
+    _r(
+        "comment-prompt",
+        "comment-de",
+        r"^(hinterlasse einen kommentar|kommentar (schreiben|verfassen|abgeben|hinzufügen)|"
+        r"kommentare?( \(\d+\))?$|\d+ kommentare?$|diskutieren sie mit|jetzt kommentieren|"
+        r"schreibe einen kommentar|antwort hinterlassen)",
+        12,
+    ),
+    _r(
+        "comment-prompt",
+        "comment-es",
+        r"^(deja un comentario|dejar un comentario|deja una respuesta|escribe un comentario|"
+        r"publicar comentario|añadir comentario|comentarios?( \(\d+\))?$|\d+ comentarios?$|"
+        r"sé el primero en comentar)",
+        12,
+    ),
     # Donation appeals.
-    _r("donation-appeal", "donation",
-       r"^(please )?(use the button below to |click (here|below) to )?"
-       r"(donate|contribute to|make a (donation|contribution)|support (our|us|independent|"
-       r"quality|non-?profit)|become a (member|supporter|patron|sustaining)|chip in|"
-       r"help (us|fund|support)|we rely on|your (support|donation|contribution) (helps|makes|keeps)|"
-       r"if you (value|like|enjoy|appreciate) (our|this|what)|"
-       r"faire un don|faites un don|soutenez|soutenir (notre|la|le|nos)|"
-       r"jetzt spenden|spenden sie|unterstützen sie|unterstütze (uns|unseren)|unterstütze \S+\W*$|"
-       r"haz una donación|haga una donación|dona ahora|apoya (nuestro|el|a)|apoye (nuestro|el)|"
-       r"colabora con)", 60),
-    _r("newsletter", "newsletter",
-       r"^(sign up for (our|the) .{0,40}newsletter|sign up to (our|the) .{0,40}newsletter|"
-       r"get (our|the) .{0,40}newsletter|subscribe to (our|the) .{0,40}newsletter|"
-       r"newsletter( sign.?up)?\W*$|enter your email|"
-       r"inscrivez-vous à (notre|la) .{0,30}newsletter|recevez (notre|la) newsletter|"
-       r"melden sie sich .{0,40}newsletter|newsletter abonnieren|mit unserem newsletter|"
-       r"suscríbete a (nuestro|nuestra) (boletín|newsletter)|recibe (nuestro|nuestra) (boletín|newsletter))",
-       40),
+    _r(
+        "donation-appeal",
+        "donation",
+        r"^(please )?(use the button below to |click (here|below) to )?"
+        r"(donate|contribute to|make a (donation|contribution)|support (our|us|independent|"
+        r"quality|non-?profit)|become a (member|supporter|patron|sustaining)|chip in|"
+        r"help (us|fund|support)|we rely on|your (support|donation|contribution) (helps|makes|keeps)|"
+        r"if you (value|like|enjoy|appreciate) (our|this|what)|"
+        r"faire un don|faites un don|soutenez|soutenir (notre|la|le|nos)|"
+        r"jetzt spenden|spenden sie|unterstützen sie|unterstütze (uns|unseren)|unterstütze \S+\W*$|"
+        r"haz una donación|haga una donación|dona ahora|apoya (nuestro|el|a)|apoye (nuestro|el)|"
+        r"colabora con)",
+        60,
+    ),
+    _r(
+        "newsletter",
+        "newsletter-anywhere",
+        r"\bsign up (for|to) .{0,60}\bnewsletters?\b|\bdelivered (straight |directly )?(to|through|into) "
+        r"your (inbox|letterbox|door|mailbox)\b",
+        45,
+        anywhere=True,
+    ),
+    _r(
+        "newsletter",
+        "newsletter",
+        r"^(sign up for (our|the) .{0,40}newsletter|sign up to (our|the) .{0,40}newsletter|"
+        r"get (our|the) .{0,40}newsletter|subscribe to (our|the) .{0,40}newsletter|"
+        r"newsletter( sign.?up)?\W*$|enter your email|"
+        r"inscrivez-vous à (notre|la) .{0,30}newsletter|recevez (notre|la) newsletter|"
+        r"melden sie sich .{0,40}newsletter|newsletter abonnieren|mit unserem newsletter|"
+        r"suscríbete a (nuestro|nuestra) (boletín|newsletter)|recibe (nuestro|nuestra) (boletín|newsletter))",
+        40,
+    ),
     # Subscription and paywall notices.
-    _r("subscription", "subscription-anywhere",
-       r"(already an? (subscriber|member|abonné)|you('ve| have) reached your (free )?(article )?limit|"
-       r"pour accéder en illimité|cancela cuando quieras|first-time subscribers|"
-       r"(to|please) (view|read|continue reading) (the full|this|the rest).{0,40}\bsubscribe)", 40,
-       anywhere=True),
-    _r("subscription", "subscription",
-       r"^(subscribe( now| today| here| to| for|$)|already a (subscriber|member)|"
-       r"to continue reading|this (article|content|story) is (only )?(for|available to|reserved for) "
-       r"(subscribers|members)|get unlimited (digital )?access|start your (free )?trial|"
-       r"(sign|log) in to (continue|read)|unlock (this|full|unlimited)|"
-       r"abonnez-vous|déjà abonné|cet article est réservé aux abonnés|"
-       r"pour lire la suite|"
-       r"jetzt abonnieren|abonnieren sie|bereits abonnent|"
-       r"dieser (artikel|inhalt) ist (nur )?für abonnenten|weiterlesen mit|"
-       r"suscríbete|suscríbase|ya (eres|es) suscriptor|"
-       r"este (contenido|artículo) es (exclusivo )?para suscriptores)", 40),
-    _r("cookie-notice", "cookies",
-       r"^(we use cookies|this (site|website) uses cookies|by (using|continuing to use) this (site|website)|"
-       r"accept (all )?cookies|cookie (policy|settings|preferences)|"
-       r"nous utilisons des cookies|ce site utilise des cookies|accepter (les|tous les) cookies|"
-       r"wir verwenden cookies|diese (website|seite) verwendet cookies|cookies akzeptieren|"
-       r"utilizamos cookies|este sitio( web)? utiliza cookies|aceptar (las )?cookies)", 80),
+    _r(
+        "subscription",
+        "subscription-anywhere",
+        r"(already an? (subscriber|member|abonné)|you('ve| have) reached your (free )?(article )?limit|"
+        r"pour accéder en illimité|cancela cuando quieras|first-time subscribers|"
+        r"(to|please) (view|read|continue reading) (the full|this|the rest).{0,40}\bsubscribe)",
+        40,
+        anywhere=True,
+    ),
+    _r(
+        "subscription",
+        "subscription",
+        r"^(subscribe( now| today| here| to| for|$)|already a (subscriber|member)|"
+        r"to continue reading|this (article|content|story) is (only )?(for|available to|reserved for) "
+        r"(subscribers|members)|get unlimited (digital )?access|start your (free )?trial|"
+        r"(sign|log) in to (continue|read)|unlock (this|full|unlimited)|"
+        r"abonnez-vous|déjà abonné|cet article est réservé aux abonnés|"
+        r"pour lire la suite|"
+        r"jetzt abonnieren|abonnieren sie|bereits abonnent|"
+        r"dieser (artikel|inhalt) ist (nur )?für abonnenten|weiterlesen mit|"
+        r"suscríbete|suscríbase|ya (eres|es) suscriptor|"
+        r"este (contenido|artículo) es (exclusivo )?para suscriptores)",
+        40,
+    ),
+    _r(
+        "cookie-notice",
+        "cookies",
+        r"^(we use cookies|this (site|website) uses cookies|by (using|continuing to use) this (site|website)|"
+        r"accept (all )?cookies|cookie (policy|settings|preferences)|"
+        r"nous utilisons des cookies|ce site utilise des cookies|accepter (les|tous les) cookies|"
+        r"wir verwenden cookies|diese (website|seite) verwendet cookies|cookies akzeptieren|"
+        r"utilizamos cookies|este sitio( web)? utiliza cookies|aceptar (las )?cookies)",
+        80,
+    ),
     # App prompts and expanders.
-    _r("app-prompt", "app-download",
-       r"\bdownload\b.{0,50}\bapps?\b.{0,30}\b(ios|android|iphone|app store|google play)\b", 30,
-       anywhere=True),
-    _r("ad-disclosure", "disclosure",
-       r"^(this (post|article|page|story) (contains|may contain|includes) (references|affiliate|links|"
-       r"sponsored)|we may (earn|receive) (a )?(commission|compensation)|"
-       r"dieser (artikel|beitrag) enthält (affiliate|werbe)|cet article contient des liens|"
-       r"este (artículo|contenido) contiene enlaces)", 40),
-    _r("dateline", "date-only",
-       r"^(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})([ ,T]+\d{1,2}[:.]\d{2}(:\d{2})?"
-       r"( ?(uhr|h|am|pm))?)?\W*$", 8, guard_speech=False),
-    _r("cms-token", "loading",
-       r"^(loading|wird geladen|chargement|cargando)( \.\.\.|…|\.\.\.)?\W*$", 4, guard_speech=False),
-    _r("app-prompt", "app",
-       r"^(continue reading (on|in) (the|our) app|read (it |more )?(on|in) the app|open in (the )?app|"
-       r"download (the|our) app|get the app|expand article|show (full|more) article|"
-       r"continuer la lecture dans l'application|lire dans l'application|télécharge[rz] (notre|l')application|"
-       r"in der app (weiter)?lesen|laden sie (unsere|die) app|artikel aufklappen|ganzen artikel (lesen|anzeigen)|"
-       r"seguir leyendo en la app|leer en la app|descarga (nuestra|la) app|ampliar artículo|ver artículo completo)",
-       12),
+    _r(
+        "app-prompt",
+        "app-download",
+        r"\bdownload\b.{0,50}\bapps?\b.{0,30}\b(ios|android|iphone|app store|google play)\b",
+        30,
+        anywhere=True,
+    ),
+    _r(
+        "ad-disclosure",
+        "disclosure-anywhere",
+        r"(if you (buy|purchase) (something|a product|anything) (through|via|from) (this|our|the|these) "
+        r"(post|links?|article|site)|we may earn (a )?(small )?(commission|fee)|"
+        r"(earns?|receive) (an? )?(affiliate )?commission (from|on) (qualifying )?purchases)",
+        40,
+        anywhere=True,
+    ),
+    _r(
+        "ad-disclosure",
+        "disclosure",
+        r"^(this (post|article|page|story) (contains|may contain|includes) (references|affiliate|links|"
+        r"sponsored)|we may (earn|receive) (a )?(commission|compensation)|"
+        r"dieser (artikel|beitrag) enthält (affiliate|werbe)|cet article contient des liens|"
+        r"este (artículo|contenido) contiene enlaces)",
+        40,
+    ),
+    _r(
+        "dateline",
+        "updated-at",
+        r"^(updated|published|posted|last (updated|modified)|aktualisiert|veröffentlicht|mis à jour|publié le|"
+        r"actualizado|publicado)( on| at| am| um| le| el)?\s*:?\s*[\w ,.:/-]{0,40}$",
+        10,
+        guard_speech=False,
+    ),
+    _r(
+        "dateline",
+        "date-only",
+        r"^(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})([ ,T]+\d{1,2}[:.]\d{2}(:\d{2})?"
+        r"( ?(uhr|h|am|pm))?)?\W*$",
+        8,
+        guard_speech=False,
+    ),
+    _r(
+        "cms-token",
+        "loading",
+        r"^(loading|wird geladen|chargement|cargando)( \.\.\.|…|\.\.\.)?\W*$",
+        4,
+        guard_speech=False,
+    ),
+    _r(
+        "app-prompt",
+        "app",
+        r"^(continue reading (on|in) (the|our) app|read (it |more )?(on|in) the app|open in (the )?app|"
+        r"download (the|our) app|get the app|click here to (get|download) .{0,30}\bapp\b|"
+        r"expand article|show (full|more) article|"
+        r"continuer la lecture dans l'application|lire dans l'application|télécharge[rz] (notre|l')application|"
+        r"in der app (weiter)?lesen|laden sie (unsere|die) app|artikel aufklappen|ganzen artikel (lesen|anzeigen)|"
+        r"seguir leyendo en la app|leer en la app|descarga (nuestra|la) app|ampliar artículo|ver artículo completo)",
+        12,
+    ),
     # Share bars.
-    _r("share-bar", "share",
-       r"^((share|partager|teilen|compartir)( (this|on|via|sur|en|auf|the|mit))?( (article|story|artikel|"
-       r"artículo|facebook|twitter|x|whatsapp|email|linkedin))*\W*$|"
-       r"((facebook|twitter|x|whatsapp|email|e-mail|linkedin|pinterest|reddit|telegram|print|copy link|"
-       r"messenger|flipboard)\W*){2,}$)", 14, guard_speech=False),
+    _r(
+        "share-bar",
+        "share",
+        r"^((share|partager|teilen|compartir)( (this|on|via|sur|en|auf|the|mit))?( (article|story|artikel|"
+        r"artículo|facebook|twitter|x|whatsapp|email|linkedin))*\W*$|"
+        r"((facebook|twitter|x|whatsapp|email|e-mail|linkedin|pinterest|reddit|telegram|print|copy link|"
+        r"messenger|flipboard)\W*){2,}$)",
+        14,
+        guard_speech=False,
+    ),
     # Navigation and site chrome.
-    _r("navigation", "nav",
-       r"^(skip to (main )?content|toggle navigation|main menu|menu|search|home|back to top|"
-       r"aller au contenu|accueil|zum inhalt springen|startseite|ir al contenido|inicio|"
-       r"previous (article|post)|next (article|post)|article précédent|article suivant|"
-       r"vorheriger artikel|nächster artikel|artículo anterior|artículo siguiente)\W*$", 6,
-       guard_speech=False),
-    _r("copyright", "copyright",
-       r"^(©|\(c\)|copyright\b|all rights reserved|tous droits réservés|alle rechte vorbehalten|"
-       r"todos los derechos reservados|this material may not be published|materiał chroniony prawem)", 40),
+    _r(
+        "navigation",
+        "nav",
+        r"^(skip to (main )?content|toggle navigation|main menu|menu|search|home|back to top|"
+        r"aller au contenu|accueil|zum inhalt springen|startseite|ir al contenido|inicio|"
+        r"previous (article|post)|next (article|post)|article précédent|article suivant|"
+        r"vorheriger artikel|nächster artikel|artículo anterior|artículo siguiente)\W*$",
+        6,
+        guard_speech=False,
+    ),
+    _r(
+        "copyright",
+        "copyright",
+        r"^(©|\(c\)|copyright\b|all rights reserved|tous droits réservés|alle rechte vorbehalten|"
+        r"todos los derechos reservados|this material may not be published|materiał chroniony prawem)",
+        40,
+    ),
     # "Read more:" lines and related-link headers (the header alone or with one headline).
-    _r("related-links", "related-header",
-       r"^(read more|read also|also read|check also|see also|related( articles| stories| coverage| news)?|"
-       r"more from|more on this|recommended( for you)?|you (may|might) also like|most (read|popular)|"
-       r"trending( now)?|don't miss|must read|"
-       r"lire aussi|à lire aussi|a lire aussi|voir aussi|sur le même sujet|articles liés|à lire également|"
-       r"lesen sie auch|mehr zum thema|auch interessant|das könnte sie (auch )?interessieren|"
-       r"weitere artikel|siehe auch|"
-       r"lee también|leer más|lea también|te puede interesar|noticias relacionadas|ver también|"
-       r"más información|relacionad[oa]s|contenido relacionado|vea también|mira también|"
-       r"auch lesen|meistgelesen|meist-?diskutiert|meist-?gelesen)\s*([:;.\-–—]|$)", 25, guard_speech=False),
+    _r(
+        "related-links",
+        "related-header",
+        r"^(read more|read also|also read|check also|see also|related( articles| stories| coverage| news)?|"
+        r"more from|more on this|recommended( for you)?|you (may|might) also like|most (read|popular)|"
+        r"trending( now)?|don't miss|must read|"
+        r"lire aussi|à lire aussi|a lire aussi|voir aussi|sur le même sujet|articles liés|à lire également|"
+        r"lesen sie auch|mehr zum thema|auch interessant|das könnte sie (auch )?interessieren|"
+        r"weitere artikel|siehe auch|"
+        r"lee también|leer más|lea también|te puede interesar|noticias relacionadas|ver también|"
+        r"más información|relacionad[oa]s|contenido relacionado|vea también|mira también|"
+        r"auch lesen|meistgelesen|meist-?diskutiert|meist-?gelesen)\s*([:;.\-–—]|$)",
+        25,
+        guard_speech=False,
+    ),
     # A longer related-links header that ends with a colon: "Lesen Sie auch die folgenden Beiträge:",
     # "Das Thema könnte dich auch interessieren:", "Read more about the election:".
-    _r("related-links", "related-header-colon",
-       r"^(read more|see also|more (on|about)|related|lire aussi|voir aussi|lesen sie auch|weitere artikel|"
-       r"das thema könnte|das könnte|lee también|lea también|ver también|te puede)\b[^:.!?]{0,60}:\s*$", 12,
-       guard_speech=False),
+    _r(
+        "related-links",
+        "related-header-colon",
+        r"^(read more|see also|more (on|about)|related|lire aussi|voir aussi|lesen sie auch|weitere artikel|"
+        r"das thema könnte|das könnte|lee también|lea también|ver también|te puede)\b[^:.!?]{0,60}:\s*$",
+        12,
+        guard_speech=False,
+    ),
     # Photo credits that are the whole line.
-    _r("caption", "credit-line",
-       r"^[(\[]?\s*(photo|image|picture|photograph|foto|bild|imagen|fotografía|crédit|credit|"
-       r"courtesy|source|bildquelle|légende|image caption|image source)s?( by| de| von| credit)?\s*[:©]",
-       25, guard_speech=False),
+    _r(
+        "caption",
+        "credit-line",
+        r"^[(\[]?\s*(photo|image|picture|photograph|foto|bild|imagen|fotografía|crédit|credit|"
+        r"courtesy|source|bildquelle|légende|image caption|image source)s?( by| de| von| credit)?\s*[:©]",
+        25,
+        guard_speech=False,
+    ),
 )
 
 _SPEECH_FREE = {"cms-token", "share-bar", "navigation"}
@@ -229,8 +361,7 @@ CREDIT_SUFFIX = re.compile(
 )
 
 # Agency credit tokens that mark a caption line ("Name/AFP", "via Getty Images").
-_CREDIT_MARK = re.compile(r"(/\s?(afp|reuters|ap|epa|dpa|efe|getty)\b|via getty images|\bgetty images\b)",
-                          re.I)
+_CREDIT_MARK = re.compile(r"(/\s?(afp|reuters|ap|epa|dpa|efe|getty)\b|via getty images|\bgetty images\b)", re.I)
 
 
 def match_rule(line: str) -> Rule | None:
@@ -264,9 +395,8 @@ def split_credit(line: str) -> tuple[str, str] | None:
     m = CREDIT_SUFFIX.search(line)
     if m is None or m.start() == 0:
         return None
-    credit = line[m.start():].strip()
-    if not (_CREDIT_MARK.search(credit) or re.match(r"^\W*(photo|image|foto|bild|imagen|crédit|credit)",
-                                                    credit, re.I)):
+    credit = line[m.start() :].strip()
+    if not (_CREDIT_MARK.search(credit) or re.match(r"^\W*(photo|image|foto|bild|imagen|crédit|credit)", credit, re.I)):
         return None
     return line[: m.start()].rstrip(), credit
 
@@ -300,16 +430,40 @@ def headline_like(line: str, max_words: int = 25) -> bool:
 # "support X's journalism", "© 2024 X". The name must be capitalised words.
 _NAME = r"(?P<o>[A-Z][\w&'.-]*(?:\s+(?:[A-Z][\w&'.-]*|of|the|de|du|des|la|le|el|der|die|für)){0,5})"
 OUTLET_PATTERNS = (
-    re.compile(r"\b(?:contribute to|donate to|support|subscribe to|join)\s+(?:the\s+)?" + _NAME +
-               r"(?:,?\s+(?:Inc|Ltd|LLC|Limited|GmbH|S\.?A)\b\.?)?(?=\s+(?:using|by|via|today|now|and|"
-               r"with|for)\b|[.,!]|\s*$)"),
-    re.compile(r"^" + _NAME + r"\s+(?:propose|offre|offers|provides|brings you|bietet|ofrece|"
-               r"is an independent|est un média|ist ein|es un medio)\b"),
+    re.compile(
+        r"\b(?:contribute to|donate to|support|subscribe to|join)\s+(?:the\s+)?"
+        + _NAME
+        + r"(?:,?\s+(?:Inc|Ltd|LLC|Limited|GmbH|S\.?A)\b\.?)?(?=\s+(?:using|by|via|today|now|and|"
+        r"with|for)\b|[.,!]|\s*$)"
+    ),
+    re.compile(
+        r"^" + _NAME + r"\s+(?:propose|offre|offers|provides|brings you|bietet|ofrece|"
+        r"is an independent|est un média|ist ein|es un medio)\b"
+    ),
     re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?" + _NAME, re.I),
 )
 
-_NOT_NAMES = frozenset({"Our", "Us", "We", "The", "This", "Please", "Your", "All", "Independent",
-                        "Quality", "Journalism", "Donate", "Today", "Now", "Unser", "Notre", "Nuestro"})
+_NOT_NAMES = frozenset(
+    {
+        "Our",
+        "Us",
+        "We",
+        "The",
+        "This",
+        "Please",
+        "Your",
+        "All",
+        "Independent",
+        "Quality",
+        "Journalism",
+        "Donate",
+        "Today",
+        "Now",
+        "Unser",
+        "Notre",
+        "Nuestro",
+    }
+)
 
 
 def outlet_from_chrome(text: str) -> str | None:
