@@ -196,14 +196,33 @@ _STATEMENT = re.compile(r"\b[Aa] statement (?:from|by) ((?:[\w’'.-]+\s+){0,6}?
 _REPORTEDLY = re.compile(r"\b(?:reportedly|allegedly|purportedly|it is reported|it was reported)\b", re.I)
 
 
-def attribution(text: str) -> str | None:
+def attribution(text: str, context: str | None = None) -> str | None:
     """Who asserts `text`: "Iran state TV", "Fox News", "Islamabad"; None when stated plainly.
+
+    A bare pronoun ("..., it added.") is returned as is, unless `context` (the article text
+    before `text`) names who it is: the last earlier asserter for "it"/"they", the last person
+    named for "he"/"she".
 
     >>> attribution("Three women and four children were killed, Iran state TV said.")
     'Iran state TV'
     >>> attribution("The strikes hit two villages.") is None
     True
     """
+    who = _attribution(text)
+    if who and context and who.lower() in _PRONOUNS:
+        if who.lower() in ("he", "she"):
+            from storydesk.crosscheck.entities import find_mentions
+
+            people = [m for m in find_mentions(context[-800:]) if m.label == "PER"]
+            return people[-1].text if people else who
+        for sent in reversed(re.split(r"(?<=[.!?”\"])\s+", context[-1500:])):
+            earlier = _attribution(sent)
+            if earlier and earlier.lower() not in _PRONOUNS and earlier != "unnamed reports":
+                return earlier
+    return who
+
+
+def _attribution(text: str) -> str | None:
     t = " ".join(text.split())
     m = _CITED.search(t)
     if m:
