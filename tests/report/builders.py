@@ -145,7 +145,7 @@ def evil_set(seed_set: tuple[Story, list[Article]]) -> tuple[Story, list[Article
 
 # One pipeline run per test session, shared by tests/report and tests/web (each conftest registers
 # the fixture, so the cache keeps the ~1-2 minute run from happening twice).
-_PIPELINE: dict[Path, tuple[Path, Path]] = {}
+_PIPELINE: dict[Path, tuple[Path, Path] | Exception] = {}
 
 
 @pytest.fixture(scope="session")
@@ -156,10 +156,17 @@ def seeds_run(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> tupl
         from storydesk.settings import Settings
 
         base = tmp_path_factory.mktemp("seeds-run")
-        summary = run([seeds_dir], base / "out", Settings.from_env(data_dir=base / "data"))
-        assert summary.stories >= 1 and not summary.skipped, summary
+        try:
+            summary = run([seeds_dir], base / "out", Settings.from_env(data_dir=base / "data"))
+            assert summary.stories >= 1 and not summary.skipped, summary
+        except Exception as exc:  # remembered, so the second registration does not rerun it
+            _PIPELINE[seeds_dir] = exc
+            raise
         _PIPELINE[seeds_dir] = (base / "data", base / "out")
-    return _PIPELINE[seeds_dir]
+    got = _PIPELINE[seeds_dir]
+    if isinstance(got, Exception):
+        raise RuntimeError(f"storydesk.pipeline.run failed on the seeds: {got!r}") from got
+    return got
 
 
 @pytest.fixture()

@@ -160,9 +160,8 @@ def test_click_a_citation_shows_its_source_sentence(browser, served_story, reque
         ctx.close()
 
 
-def test_search_and_filter_in_the_browser(browser, seeds_run) -> None:  # type: ignore[no-untyped-def]
-    data_dir, _ = seeds_run
-    story = _biggest_story(data_dir)
+def test_search_and_filter_in_the_browser(browser, served_story) -> None:  # type: ignore[no-untyped-def]
+    data_dir, story = served_story
     word = story["title"].split()[0]
     with Served(data_dir) as srv:
         ctx, page = _page(browser)
@@ -197,8 +196,20 @@ def test_hostile_article_runs_no_script(browser, filled_data, evil_set) -> None:
         ctx.close()
 
 
-def test_report_html_offline_citation(browser, seeds_run) -> None:  # type: ignore[no-untyped-def]
-    _, out = seeds_run
+@pytest.fixture(params=["built", "pipeline"])
+def report_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A reports folder: written by write_reports from test-built seed records, or by the pipeline."""
+    if request.param == "built":
+        from storydesk.report import write_reports
+
+        story, arts = request.getfixturevalue("seed_set")
+        write_reports([story], tmp_path, {a.id: a for a in arts})
+        return tmp_path
+    return request.getfixturevalue("seeds_run")[1]  # type: ignore[no-any-return]
+
+
+def test_report_html_offline_citation(browser, report_dir) -> None:  # type: ignore[no-untyped-def]
+    out = report_dir
     report = out / "report.html"
     doc = json.loads((out / "stories.json").read_text(encoding="utf-8"))
     ctx, page = _page(browser)
@@ -210,7 +221,7 @@ def test_report_html_offline_citation(browser, seeds_run) -> None:  # type: igno
     wrap.locator(".cite-src").wait_for(state="visible", timeout=5000)
     assert wrap.locator(".cite-sentence").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "report-citation.png"))
+    page.screenshot(path=str(ARTIFACTS / f"report-citation-{out.name}.png"))
     assert [u for u in page.requests if not u.startswith("file://")] == []
     assert page.errors == [], page.errors
     ctx.close()
