@@ -26,7 +26,7 @@ def error_body(status: int, error: str) -> dict[str, Any]:
 
 
 def error_bytes(status: int, error: str) -> bytes:
-    return json.dumps(error_body(status, error), ensure_ascii=False).encode("utf-8")
+    return json.dumps(error_body(status, error), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def is_api_path(path: str) -> bool:
