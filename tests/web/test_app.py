@@ -143,6 +143,7 @@ def test_openapi_and_offline_docs(client):
     assert docs.status_code == 200 and "/api/stories/{story_id}" in docs.text
     assert "cdn" not in docs.text.lower() and "https://" not in docs.text
     assert client.get("/redoc").status_code == 404
+    assert client.get("/api/schema/stories.json").json() == load_schema()
 
 
 ERRORS = [

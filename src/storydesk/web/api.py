@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from storydesk.report.json import load_schema
 from storydesk.store.sqlite import SqliteStore
 from storydesk.web.deps import StoryFilters, get_store, story_filters
 from storydesk.web.errors import API_ERRORS, STORY_RESPONSE
@@ -47,3 +48,9 @@ def list_articles(store: StoreDep, q: str | None = None, outlet: str | None = No
 def get_article(article_id: str, store: StoreDep) -> dict[str, Any]:
     """One article (id or unique id prefix): cleaned text and every removed piece with its reason."""
     return store.get_article(article_id).show()
+
+
+@router.get("/schema/stories.json", summary="The JSON Schema of stories.json", response_model=None)
+def stories_schema() -> dict[str, Any]:
+    """The packaged JSON Schema (draft 2020-12) that stories.json and `GET /api/stories/{id}` follow."""
+    return load_schema()
