@@ -121,3 +121,17 @@ def test_word_overlap_mode_without_embeddings() -> None:
     events = build_timeline(arts, {x.id: sentences(x) for x in arts}, use_embeddings=False)
     assert sorted(e.sources for e in events) == [("a", "b"), ("c",)]
     assert all(e.date == "2024-03-05" for e in events)
+
+
+def test_offsets_without_a_date_of_their_own() -> None:
+    a = _article(
+        "a",
+        "The army launched air strikes on Thursday.\n"
+        "The strikes came two days after rebels attacked a border post.\n"
+        "A day earlier, the government recalled its ambassador.",
+        "2024-03-08T09:00:00Z",
+    )
+    events = _timeline(a)
+    by_text = {e.text: e.date for e in events}
+    assert by_text["Rebels attacked a border post"] == "2024-03-05"  # two days before the focal Thursday
+    assert by_text["A day earlier, the government recalled its ambassador."] == "2024-03-06"

@@ -15,6 +15,7 @@ similar wording) becomes one event with all sources.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -404,6 +405,7 @@ def _shift(r: DateRange, days: int, exact: bool) -> DateRange:
 def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> list[_Event]:
     anchor = parse_published(article.published)
     out: list[_Event] = []
+    pending: list[tuple[Sentence, list[tuple[int, int, str]]]] = []
     for s in sents:
         if not _has_event_verb(s.text):
             continue
@@ -413,37 +415,70 @@ def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> l
         offsets = [(a, b, e) for a, b, e in spans if _OFFSET.fullmatch(e.strip())]
         # "the day before", "the next day" are relative to another event, not to publication
         plain = [(a, b, e) for a, b, e in spans if not _OFFSET.fullmatch(e.strip()) and not _NEXT_DAY.search(e)]
-        main: DateRange | None = None
-        main_expr = ""
-        for _a, _b, e in plain:
-            main = resolve(e, anchor)
-            main_expr = e
-            if main is not None:
-                break
-        if main is None and plain:
-            main_expr = plain[0][2]
         if not plain and not offsets:
             # only a relative-to-event expression ("the day before"): undated, order kept
             out.append(_Event(s.text, article.id, art_index, s.index, spans[0][2], None, _stems(s.text)))
             continue
-        if plain:
-            out.append(_Event(s.text, article.id, art_index, s.index, main_expr, main, _stems(s.text)))
-        for _a, b, e in offsets:
-            m = _OFFSET.fullmatch(e.strip())
-            if m is None:  # pragma: no cover - filtered above
-                continue
-            rel = resolve(e, datetime(2000, 1, 1))  # the size of the offset, from a fixed origin
-            clause = re.split(r"[,;.]", s.text[b:], maxsplit=1)[0].strip()
-            if not clause or rel is None:
-                continue
-            days = (rel.start - date(2000, 1, 1)).days
-            # "X on Thursday, two days after Y": Y is two days before X's date
-            when = _shift(main, -days, rel.exact) if main is not None else None
-            text = clause[0].upper() + clause[1:]
-            out.append(_Event(text, article.id, art_index, s.index, e, when, _stems(clause)))
-            if main is None and not plain:
-                # the sentence's own event is dated relative to an undated one: keep it undated
-                out.append(_Event(s.text, article.id, art_index, s.index, "", None, _stems(s.text)))
+        if not plain:
+            pending.append((s, offsets))  # dated once the article's focal date is known
+            continue
+        main: DateRange | None = None
+        main_expr = plain[0][2]
+        for _a, _b, e in plain:
+            main = resolve(e, anchor)
+            if main is not None:
+                main_expr = e
+                break
+        out.append(_Event(s.text, article.id, art_index, s.index, main_expr, main, _stems(s.text)))
+        out.extend(_offset_events(s, offsets, main, article.id, art_index))
+
+    # "The attacks came two days after Iran struck": an offset with no date of its own is counted
+    # from the article's focal date, the day its dated events most often fall on.
+    days = Counter((e.when.start, e.when.end) for e in out if e.when is not None and e.when.granularity == "day")
+    focal = None
+    if days:
+        (start, end), _n = max(days.items(), key=lambda kv: (kv[1], kv[0]))
+        focal = DateRange(start, end, "day", False)
+    for s, offsets in pending:
+        _a, b, e = offsets[0]
+        rel = resolve(e, datetime(2000, 1, 1))
+        if rel is not None and e.split()[-1].lower() in ("earlier", "later") and not _clause(s.text, b):
+            # "A day earlier, Pakistan recalled its ambassador": counted from the last dated
+            # event before it in the same article
+            before = [x for x in out if x.sent_index < s.index and x.when is not None]
+            # the sentence's own event (listed before its clauses') of the latest earlier sentence
+            last = max((x.sent_index for x in before), default=-1)
+            prev = next((x.when for x in before if x.sent_index == last), None)
+            shift = (rel.start - date(2000, 1, 1)).days  # signed: "a day earlier" is -1
+            when = _shift(prev, shift, rel.exact) if prev is not None else None
+            out.append(_Event(s.text, article.id, art_index, s.index, e, when, _stems(s.text)))
+            continue
+        out.append(_Event(s.text, article.id, art_index, s.index, "", focal, _stems(s.text)))
+        out.extend(_offset_events(s, offsets, focal, article.id, art_index))
+    out.sort(key=lambda e: e.sent_index)
+    return out
+
+
+def _clause(text: str, pos: int) -> str:
+    """The clause starting at `pos`, up to the next comma, semicolon or full stop."""
+    return re.split(r"[,;.]", text[pos:], maxsplit=1)[0].strip()
+
+
+def _offset_events(
+    s: Sentence, offsets: list[tuple[int, int, str]], main: DateRange | None, article: str, art_index: int
+) -> list[_Event]:
+    """Events of the clauses introduced by offsets ("two days after Tehran struck ...")."""
+    out = []
+    for _a, b, e in offsets:
+        rel = resolve(e, datetime(2000, 1, 1))  # the size of the offset, from a fixed origin
+        clause = _clause(s.text, b)
+        if not clause or rel is None:
+            continue
+        days = (rel.start - date(2000, 1, 1)).days
+        # "X on Thursday, two days after Y": Y is two days before X's date
+        when = _shift(main, -days, rel.exact) if main is not None else None
+        text = clause[0].upper() + clause[1:]
+        out.append(_Event(text, article, art_index, s.index, e, when, _stems(clause)))
     return out
 
 
