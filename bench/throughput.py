@@ -429,6 +429,8 @@ def main() -> None:
     ap.add_argument("--corpus-dir", type=Path, default=Path(tempfile.gettempdir()) / "storydesk-bench")
     ap.add_argument("--timeout", type=float, default=900, help="seconds allowed per measurement")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--merge", action="store_true", help="keep the other runs already in --out "
+                    "(each run replaces only the entries it measured)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
 
@@ -493,6 +495,11 @@ def main() -> None:
                 ["cluster", str(corpus(n)), "local", "1", tmp(f"cluster-{n}"),
                  "dense" if a.cluster_dense else "sketch"], a.timeout)
 
+    if a.merge and a.out.exists():
+        old = json.loads(a.out.read_text(encoding="utf-8"))
+        for key in ("stages", "ingest", "e2e", "cluster", "corpus"):
+            results[key] = {**old.get(key, {}), **results[key]}
+        results["runs"] = [*old.get("runs", [old.get("machine")]), results["machine"]]
     report(results, engines)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -65,6 +65,13 @@ def test_a_failing_document_is_named_by_its_input(engine: Any) -> None:
     assert all(s.reason == WORKER_ERROR for s in out)
 
 
+def test_a_result_that_cannot_travel_back_is_a_skip(engine: Any) -> None:
+    # a generator object cannot be pickled, so its worker cannot send it back
+    out = list(engine.map(eval, ["1", "(x for x in [])", "3"], chunksize=3))
+    assert out[0] == 1 and out[2] == 3
+    assert isinstance(out[1], Skip) and out[1].reason == WORKER_ERROR and out[1].source == "item 1"
+
+
 def test_on_error_raise(engine: Any) -> None:
     with pytest.raises(WorkerError, match=r"item 2 failed.*ZeroDivisionError"):
         list(engine.map(eval, ["1", "2", "1 / 0", "3"], chunksize=1, on_error="raise"))

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from storydesk.engine.base import (
     DIED,
+    ERROR,
     OnError,
     Outcome,
     WorkerError,
@@ -138,13 +139,16 @@ class DaskEngine:
 
     def _isolated(self, fn: Callable[[Any], Any], chunk: list[Any]) -> list[Outcome]:
         """Rerun a lost chunk one item per task, so only the item that fails is reported."""
+        killed = _distributed().scheduler.KilledWorker
         out: list[Outcome] = []
         for item in chunk:
             future = self._client.submit(run_chunk, fn, [item], pure=False)
             try:
                 out += future.result()
-            except Exception as exc:  # KilledWorker after the scheduler's retries, or unpicklable
+            except killed as exc:  # the item's worker died on every retry the scheduler allows
                 out.append((DIED, f"{type(exc).__name__}: {exc}"))
+            except Exception as exc:  # the item or its result could not travel (not picklable)
+                out.append((ERROR, f"{type(exc).__name__}: {exc}"))
             finally:
                 future.release()
         return out

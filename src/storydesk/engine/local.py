@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from storydesk.engine.base import (
     DIED,
+    ERROR,
     Engine,
     OnError,
     Outcome,
@@ -157,6 +158,8 @@ class LocalEngine:
         except BrokenProcessPool:
             self._replace_pool(generation)
             return self._isolated(fn, chunk)
+        except Exception:  # e.g. a result that cannot be pickled back: find which item it was
+            return self._isolated(fn, chunk)
 
     def _isolated(self, fn: Callable[[Any], Any], chunk: list[Any]) -> list[Outcome]:
         """Rerun a chunk lost with a dead worker one item at a time, to find the item that kills.
@@ -177,6 +180,8 @@ class LocalEngine:
                 self._spare.shutdown(wait=False, cancel_futures=True)
                 self._spare = None
                 out.append((DIED, f"the worker process died running this item ({exc})"))
+            except Exception as exc:  # the result could not travel back (not picklable)
+                out.append((ERROR, f"{type(exc).__name__}: {exc}"))
         return out
 
     def map_batches(self, fn: Callable[[list[A]], R], items: Iterable[A],
