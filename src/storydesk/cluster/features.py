@@ -29,6 +29,11 @@ MAX_ENTS = 80
 # Characters of title + lead handed to MiniLM: about 64 word pieces, enough for a headline and
 # its first sentence; the embedder is the slowest part of the stage (see bench/cluster_throughput.py).
 EMBED_CHARS = 320
+# Pseudo-documents added to N in the IDF: until a store has seen a hundred or so articles its
+# document frequencies cannot tell an event's own words ("Pakistan" in all five seed reports)
+# from common ones, and plain IDF would push those words down. The prior keeps cold-start IDF
+# flat; at ECB+ scale (575 train docs) it barely moves the weights.
+IDF_PRIOR_DOCS = 100
 # Dimensions of the hashed TF-IDF sketch used for neighbour search when embeddings are off.
 SKETCH_DIM = 256
 
@@ -76,12 +81,12 @@ class DocFreq:
         self.ents.update(f.ents.keys())
 
     def idf_term(self, t: str) -> float:
-        """Smoothed IDF of a keyword (sklearn's formula)."""
-        return math.log((self.n + 1) / (self.terms.get(t, 0) + 1)) + 1.0
+        """Smoothed IDF of a keyword (sklearn's formula, with IDF_PRIOR_DOCS pseudo-documents)."""
+        return math.log((self.n + IDF_PRIOR_DOCS + 1) / (self.terms.get(t, 0) + 1)) + 1.0
 
     def idf_ent(self, e: str) -> float:
         """Smoothed IDF of an entity or number."""
-        return math.log((self.n + 1) / (self.ents.get(e, 0) + 1)) + 1.0
+        return math.log((self.n + IDF_PRIOR_DOCS + 1) / (self.ents.get(e, 0) + 1)) + 1.0
 
 
 def parse_time(published: str | None) -> float | None:
@@ -139,6 +144,11 @@ def _entities(text: str) -> Counter[str]:
             if not words:
                 continue
             low = " ".join(words).lower()
+            # each name part too, so a later bare "Lohan" meets the earlier "Lindsay Lohan"
+            for w in words:
+                wl = w.lower()
+                if wl not in _STOP and len(wl) > 2:
+                    out[wl] += 1
         out[low] += 1
     for m in _NUM.finditer(text):
         num = m.group().replace(",", "")

@@ -1,0 +1,120 @@
+"""Throughput of the clustering stage (articles/s) at growing store sizes, on real news text.
+
+    .venv/bin/python bench/cluster_throughput.py                 # 1k and 10k
+    .venv/bin/python bench/cluster_throughput.py --sizes 1000 10000 100000
+
+Articles: NeuS/AllSides train+val leads (title + lead, three outlets per event) and ECB+
+documents from ../shared/data, in that order; past the ~9k real articles, further articles are
+remixes of three random real sentences (real vocabulary, distinct texts). Each size streams its
+articles in batches of 500 into one StoryIndex, as `storydesk run` would over many runs.
+
+Rows: `sparse` = the TF-IDF/entity path with neighbour search over hashed TF-IDF sketches
+(settings.embed=False); `dense` = the default MiniLM path, whose time is split into embedding
+(the model) and clustering (everything else), measured on the first 1k articles only because
+the embedder runs at tens of texts/s on this shared 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import json
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from storydesk.cluster.features import lead  # noqa: E402
+from storydesk.cluster.stories import StoryIndex  # noqa: E402
+from storydesk.records import Article, content_id  # noqa: E402
+from storydesk.settings import Settings  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+BATCH = 500
+
+
+def real_articles() -> list[Article]:
+    out = []
+    for split in ("train", "val"):
+        lines = (DATA / "neus-allsides" / f"{split}.source").read_text(encoding="utf-8").splitlines()
+        for line in lines:
+            for part in line.split("[SEP]"):
+                title, _, body = part.partition("ARTICLE=>")
+                title = title.replace("TITLE=>", "").strip().rstrip(".")
+                out.append((title, body.strip()))
+    with gzip.open(DATA / "ecbplus-events" / "docs.jsonl.gz", "rt", encoding="utf-8") as fh:
+        out.extend((None, d["text"]) for d in map(json.loads, fh))
+    return [Article(id=content_id(str(k), t, b), outlet=None, title=t, url=None, published=None,
+                    language="en", raw_text=b, text=b) for k, (t, b) in enumerate(out)]
+
+
+def corpus(n: int) -> list[Article]:
+    real = real_articles()
+    if n <= len(real):
+        return real[:n]
+    rng = random.Random(11)
+    sents = [s for a in real for s in re.split(r"(?<=[.!?])\s+", a.text) if len(s.split()) > 6]
+    out = list(real)
+    while len(out) < n:
+        text = " ".join(rng.sample(sents, 3))
+        out.append(Article(id=content_id("remix", str(len(out)), text), outlet=None, title=None,
+                           url=None, published=None, language="en", raw_text=text, text=text))
+    return out
+
+
+def run_sparse(arts: list[Article]) -> tuple[float, int]:
+    idx = StoryIndex.load(None, Settings(embed=False))
+    t = time.perf_counter()
+    for s in range(0, len(arts), BATCH):
+        idx.add(arts[s : s + BATCH])
+    dt = time.perf_counter() - t
+    return dt, len(idx.members)
+
+
+def run_dense(arts: list[Article]) -> tuple[float, float, int]:
+    from storydesk.embed import embed, get_model
+
+    get_model()
+    t = time.perf_counter()
+    vecs = embed([lead(a) for a in arts])
+    t_embed = time.perf_counter() - t
+    idx = StoryIndex.load(None, Settings(embed=True))
+    t = time.perf_counter()
+    for s in range(0, len(arts), BATCH):
+        idx.add(arts[s : s + BATCH], vectors=vecs[s : s + BATCH])
+    return t_embed, time.perf_counter() - t, len(idx.members)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--dense-size", type=int, default=1000, help="articles for the MiniLM row (0: skip)")
+    args = ap.parse_args()
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at start (shared with other jobs)")
+    print(f"{'path':8} {'articles':>8} {'stories':>8} {'embed s':>8} {'cluster s':>9} {'art/s':>8}")
+    times = {}
+    for n in args.sizes:
+        arts = corpus(n)
+        dt, stories = run_sparse(arts)
+        times[n] = dt
+        print(f"{'sparse':8} {n:8d} {stories:8d} {'-':>8} {dt:9.2f} {n / dt:8.1f}", flush=True)
+    if args.dense_size:
+        arts = corpus(args.dense_size)
+        te, tc, stories = run_dense(arts)
+        n = len(arts)
+        print(f"{'dense':8} {n:8d} {stories:8d} {te:8.2f} {tc:9.2f} {n / tc:8.1f}  "
+              f"(with embedding: {n / (te + tc):.1f} art/s)")
+    sizes = sorted(times)
+    for a, b in itertools.pairwise(sizes):
+        print(f"time({b})/time({a}) = {times[b] / times[a]:.2f}  (linear would be {b / a:.1f})")
+
+
+if __name__ == "__main__":
+    main()
