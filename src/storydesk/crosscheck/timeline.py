@@ -553,7 +553,9 @@ def build_timeline(
     out: list[TimelineEvent] = []
     for order, group in enumerate(merged):
         when = next((g.when for g in group if g.when is not None), None)
-        text = min((g.text for g in group), key=len)
+        explicit = {g.text for g in group if g.expression and not _OFFSET.fullmatch(g.expression.strip())}
+        # the shortest wording among reports that state the date themselves
+        text = min((g.text for g in group), key=lambda t: (t not in explicit, len(t)))
         out.append(
             TimelineEvent(
                 text=text,
@@ -561,7 +563,7 @@ def build_timeline(
                 order=order,
                 date=when.start.isoformat() if when else None,
                 date_end=when.end.isoformat() if when and when.end != when.start else None,
-                expression=group[0].expression,
+                expression=next((g.expression for g in group if g.text == text), group[0].expression),
                 resolved=when is not None,
             )
         )
