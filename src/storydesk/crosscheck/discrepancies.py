@@ -111,11 +111,38 @@ def _names(text: str) -> set[str]:
     return {w[:4].lower() for w in _NAME.findall(text)}
 
 
-def different_names(index: StoryIndex, a: Mention, b: Mention) -> bool:
-    """Do the words around two figures name different places or people (Athens vs Heraklion)?"""
+def different_names(
+    index: StoryIndex, a: Mention, b: Mention, common: frozenset[str] = frozenset(), strict: bool = False
+) -> bool:
+    """Do two figures' words name different places or people (Athens vs Heraklion)?
+
+    First the words around each figure; failing names there, the whole sentences, leaving out
+    `common`: names most of the story's articles use (the two countries of a conflict), which
+    tell no fact from another. `strict` (for a bound that merely covers a different figure,
+    "at least 9" and "84") also calls names used by one side only different.
+    """
     na = _names(index.figure_text[index.figure_row[a]])
     nb = _names(index.figure_text[index.figure_row[b]])
+    if na and nb:
+        return not na & nb
+    na = _names(index.sentences[a[0]].text) - common
+    nb = _names(index.sentences[b[0]].text) - common
+    if strict:
+        # a name only one side uses (Kerman) marks a fact the other sentence does not state
+        return bool((na or nb) and not na & nb)
     return bool(na and nb and not na & nb)
+
+
+def common_names(index: StoryIndex) -> frozenset[str]:
+    """Names used by at least half of the story's independent articles."""
+    by_root: dict[str, set[str]] = {}
+    for s in index.sentences:
+        by_root.setdefault(index.root[s.article], set()).update(_names(s.text))
+    counts: dict[str, int] = {}
+    for names in by_root.values():
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+    return frozenset(n for n, c in counts.items() if c >= max(2, len(by_root) / 2))
 
 
 def _may_pair(index: StoryIndex, i: int, j: int, a: Quantity, b: Quantity) -> bool:
@@ -135,6 +162,7 @@ def match_figures(index: StoryIndex, claim_of: Mapping[int, str]) -> list[tuple[
         for k in range(len(qs)):
             by_root.setdefault(r, []).append((i, k))
     roots = sorted(by_root)
+    common = common_names(index)
     matches: list[tuple[float, Mention, Mention]] = []
     for x in range(len(roots)):
         for y in range(x + 1, len(roots)):
@@ -149,8 +177,10 @@ def match_figures(index: StoryIndex, claim_of: Mapping[int, str]) -> list[tuple[
                     sim = figure_similarity(index, ma, mb)
                     if sim < need or not _may_pair(index, ma[0], mb[0], qa, qb):
                         continue
-                    if not compatible(qa, qb) and different_names(index, ma, mb):
-                        continue
+                    if qa.label() != qb.label() and different_names(
+                        index, ma, mb, common, strict=compatible(qa, qb)
+                    ):
+                        continue  # "84" (Kerman) and "at least 9" (the strikes): different facts
                     score = sim
                     if qa.noun and qa.noun == qb.noun:
                         score += 0.1
@@ -184,6 +214,7 @@ def group_figures(index: StoryIndex, matches: Sequence[tuple[float, Mention, Men
             m = parent[m]
         return m
 
+    common = common_names(index)
     for _score, a, b in sorted(matches, key=lambda t: (-t[0], t[1], t[2])):
         ga, gb = find(a), find(b)
         if ga == gb:
@@ -204,6 +235,16 @@ def group_figures(index: StoryIndex, matches: Sequence[tuple[float, Mention, Men
                 continue
             if any(_different_subevent(index, x[0], y[0], "") for x in ma for y in mb):
                 continue
+            if any(
+                index.quantities[x[0]][x[1]].label() != index.quantities[y[0]][y[1]].label()
+                and different_names(
+                    index, x, y, common,
+                    strict=compatible(index.quantities[x[0]][x[1]], index.quantities[y[0]][y[1]]),
+                )
+                for x in ma
+                for y in mb
+            ):
+                continue  # joining would set figures about differently named things against each other
         parent[gb] = ga
         members[ga] = ma + mb
         del members[gb]
@@ -291,6 +332,7 @@ __all__ = [
     "LOOSE_MIN_SIM",
     "MATCH_MIN_SIM",
     "SAME_VALUE_MIN_SIM",
+    "common_names",
     "different_names",
     "figure_facts",
     "figure_similarity",
