@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     for sample in (
         "the quick brown fox jumps over the lazy dog",
-        "съешь же ещё этих мягких французских булок",
+        "Президент встретился с министрами в понедельник",
         "ξεσκεπάζω την ψυχοφθόρα βδελυγμία",
         "صف خلق خود كمثل الشمس",
         "我能吞下玻璃而不伤身体",
@@ -228,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         "मैं काँच खा सकता हूँ",
         "אני יכול לאכול זכוכית",
     ):
-        lang.confidences(sample)
+        lang.confidences(sample)  # short texts use every n-gram order,
+        lang.confidences(" ".join([sample] * 8))  # longer ones load further models
     print(f"(language models loaded in {time.perf_counter() - t0:.1f} s, not counted below)\n")
 
     # ---- article-extraction-benchmark
