@@ -77,3 +77,14 @@ def test_outlet_from_url_host_and_serialisation() -> None:
     assert again == templates
     assert pickle.loads(pickle.dumps(templates)) == templates
     assert apply_templates(arts[1], again).text == TOPICS[1]
+
+
+def test_learning_again_over_cleaned_articles_is_stable() -> None:
+    arts = [_article(i, [topic, TEMPLATE]) for i, topic in enumerate(TOPICS[:4])]
+    cleaned = [apply_templates(a, learn_templates(arts)) for a in arts]
+    assert all(TEMPLATE not in a.text for a in cleaned)
+    # a new article arrives; the stored ones no longer hold the line in their text
+    new = _article(9, ["The lighthouse keeper retired after forty years on the rocks.", TEMPLATE])
+    again = learn_templates([*cleaned, new])
+    assert apply_templates(new, again).text == "The lighthouse keeper retired after forty years on the rocks."
+    assert apply_templates(cleaned[0], again) is cleaned[0]  # idempotent: nothing more to cut

@@ -91,6 +91,9 @@ def learn_templates(articles: Iterable[Article]) -> OutletTemplates:
         paras: list[list[str]] = []
         for i, a in enumerate(arts):
             lines = [ln.strip() for ln in a.text.splitlines() if ln.strip()]
+            # Lines an earlier pass already cut as template still count: the store keeps cleaned
+            # articles, and learning must give the same answer when run again over them.
+            lines += [r.text.strip() for r in a.removed if r.reason == "outlet-template"]
             paras.append(lines)
             for k in dict.fromkeys(line_key(ln) for ln in lines):
                 if k:
