@@ -63,13 +63,13 @@ def crosscheck(
     discrepancies = find_discrepancies(index, claims, clashing)
     exclusive = find_exclusives(index, groups)
     parts: dict[str, Any] = {}
-    for field, module, name in (
-        ("entities", "entities", "extract_entities"),
-        ("quotes", "quotes", "extract_quotes"),
-        ("timeline", "timeline", "build_timeline"),
+    for field, module, name, kwargs in (
+        ("entities", "entities", "extract_entities", {}),
+        ("quotes", "quotes", "extract_quotes", {}),
+        ("timeline", "timeline", "build_timeline", {"use_embeddings": settings.embed}),
     ):
         fn = _optional(module, name)
-        parts[field] = tuple(fn(articles, sents)) if fn else ()
+        parts[field] = tuple(fn(articles, sents, **kwargs)) if fn else ()
     return CrossCheck(
         claims=tuple(c for c, _ in claims),
         discrepancies=discrepancies,

@@ -121,8 +121,8 @@ def different_names(
     tell no fact from another. `strict` (for a bound that merely covers a different figure,
     "at least 9" and "84") also calls names used by one side only different.
     """
-    na = _names(index.figure_text[index.figure_row[a]])
-    nb = _names(index.figure_text[index.figure_row[b]])
+    na = _names(index.figure_text[index.figure_row[a]]) - common
+    nb = _names(index.figure_text[index.figure_row[b]]) - common
     if na and nb:
         return not na & nb
     na = _names(index.sentences[a[0]].text) - common
@@ -229,8 +229,16 @@ def group_figures(index: StoryIndex, matches: Sequence[tuple[float, Mention, Men
             continue  # an article restates its figure, it does not contradict itself
         if len(ma) + len(mb) > 2:
             cross = [figure_similarity(index, x, y) for x in ma for y in mb]
-            labels = {index.quantities[m[0]][m[1]].label() for m in ma + mb}
-            need = SAME_VALUE_MIN_SIM if len(labels) == 1 else MATCH_MIN_SIM
+            la = {index.quantities[m[0]][m[1]].label() for m in ma}
+            lb = {index.quantities[m[0]][m[1]].label() for m in mb}
+            if len(la | lb) == 1:
+                need = SAME_VALUE_MIN_SIM
+            elif la <= lb or lb <= la:
+                # one side only restates values the other already has: it adds sources, no
+                # new value, so weaker evidence will do (seed 000's "seven" joining 001's)
+                need = MATCH_MIN_SIM - 0.1
+            else:
+                need = MATCH_MIN_SIM
             if sum(cross) / len(cross) < need:
                 continue
             if any(_different_subevent(index, x[0], y[0], "") for x in ma for y in mb):
