@@ -107,3 +107,19 @@ def test_missing_or_corrupt_store_is_a_clear_error(tmp_path: Path) -> None:
     (bad / "storydesk.db").write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError):
         open_store(bad)
+
+
+def _open_and_insert(args: tuple[str, int]) -> int:
+    d, i = args
+    with open_store(d) as s:
+        return len(s.add_articles([art(i), art(100)]))
+
+
+def test_processes_creating_one_store_at_once_do_not_collide(tmp_path: Path) -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        new = pool.map(_open_and_insert, [(str(tmp_path), i) for i in range(8)])
+    assert sum(new) == 9  # 8 own articles + the shared one exactly once
+    with open_store(tmp_path) as s:
+        assert s.count_articles() == 9

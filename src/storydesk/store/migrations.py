@@ -54,16 +54,48 @@ MIGRATIONS: list[str] = [
 ]
 
 
+def _statements(script: str) -> list[str]:
+    """Split a script into whole statements (triggers hold ';' inside BEGIN ... END)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the schema up to date; return the version now in force."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    for number, script in enumerate(MIGRATIONS, start=1):
-        if number <= version:
-            continue
-        # executescript commits first; the version bump is in the same script so a crash
-        # mid-migration leaves user_version at the old value and the migration reruns.
-        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
-        version = number
+    """Bring the schema up to date; return the version now in force.
+
+    Runs under BEGIN IMMEDIATE, so two processes opening a new store at once do not both migrate:
+    the second waits for the write lock, then sees the new user_version and does nothing.
+    """
+    if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= len(MIGRATIONS):
+        return len(MIGRATIONS)
+    saved = conn.isolation_level
+    conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            for number, script in enumerate(MIGRATIONS, start=1):
+                if number <= version:
+                    continue
+                for stmt in _statements(script):
+                    conn.execute(stmt)
+                conn.execute(f"PRAGMA user_version = {number}")
+                version = number
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.isolation_level = saved
     return version
 
 

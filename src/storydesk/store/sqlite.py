@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,11 +56,24 @@ class SqliteStore:
             # busy_timeout: a second process waits for the writer instead of failing at once.
             self.conn.execute("PRAGMA busy_timeout = 30000")
             if not readonly:
-                self.conn.execute("PRAGMA journal_mode = WAL")
+                self._wal()
                 self.conn.execute("PRAGMA synchronous = NORMAL")
                 migrate(self.conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    def _wal(self) -> None:
+        """Switch to WAL once; the switch ignores busy_timeout, so retry while another process creates the file."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     # ------------------------------------------------------------------ articles
 
