@@ -28,6 +28,7 @@ from rich.table import Table
 from storydesk import __version__
 from storydesk.errors import StorydeskError
 from storydesk.records import Skip
+from storydesk.report.html import plural
 from storydesk.settings import Settings, default_data_dir
 
 app = typer.Typer(
@@ -153,8 +154,8 @@ def run(
         _print_json(summary.to_dict())
     else:
         out_console.print(
-            f"{summary.ingested} articles ({summary.new} new), {summary.stories} stories, "
-            f"{len(summary.skipped)} skipped."
+            f"{plural(summary.ingested, 'article')} ({summary.new} new), "
+            f"{plural(summary.stories, 'story', 'stories')}, {len(summary.skipped)} skipped."
         )
         out_console.print(f"Report: {Path(out) / 'report.html'}  (also stories.json, brief.md)")
     return 3 if summary.skipped else 0

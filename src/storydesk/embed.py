@@ -35,6 +35,11 @@ def get_model() -> Any:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            # transformers draws a "Loading weights" bar on stderr, which would cut through our own
+            # rich progress display; our CLI reports model loading itself.
+            hf_logging.disable_progress_bar()
 
             _MODEL = SentenceTransformer(model_path(), device="cpu", local_files_only=True)
         return _MODEL

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storydesk.records import Story, StoryArticle
+from storydesk.report.view import outlet_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,9 @@ class OnlyOne:
 
 
 def _outlet(a: StoryArticle) -> str:
-    return a.outlet or a.title or a.id[:8]
+    # Same name as the HTML report: outlet, else the URL's host, else "article <id>" (never the
+    # headline, which would read as an outlet name).
+    return outlet_name(a, a.id)
 
 
 def source_numbers(story: Story) -> dict[str, SourceRef]:
@@ -117,9 +120,10 @@ def render_story(story: Story, level: int = 2) -> str:
     numbers = source_numbers(story)
     lines = [f"{h} {_md(story.title or story.id)}", ""]
     meta = [f"{len(story.articles)} article{'s' if len(story.articles) != 1 else ''}"]
-    outlets = {a.outlet for a in story.articles if a.outlet}
-    if outlets:
-        meta.append(f"{len(outlets)} outlet{'s' if len(outlets) != 1 else ''}")
+    n_out = story.outlet_count or len({_outlet(a) for a in story.articles})
+    meta.append(f"{n_out} outlet{'s' if n_out != 1 else ''}")
+    if story.independent_sources and story.independent_sources != n_out:
+        meta.append(f"{story.independent_sources} independent")
     if story.first_seen:
         meta.append(f"first seen {story.first_seen}")
     lines += [f"*{' · '.join(meta)}*", ""]

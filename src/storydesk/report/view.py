@@ -102,7 +102,7 @@ class StoryView:
     outlets: tuple[str, ...] = field(default=())
 
 
-def _outlet_name(a: StoryArticle | None, aid: str) -> str:
+def outlet_name(a: StoryArticle | None, aid: str) -> str:
     """The outlet's name, else the article URL's host, else the article id (never blank)."""
     if a is None:
         return aid[:8]
@@ -168,7 +168,7 @@ class _Citer:
         return self.numbers[aid]
 
     def outlet(self, aid: str) -> str:
-        return _outlet_name(self.by_id.get(aid), aid)
+        return outlet_name(self.by_id.get(aid), aid)
 
     def cite(self, aid: str, statement: str, passages: Iterable[Passage]) -> Cite:
         sentence = ""
@@ -282,7 +282,7 @@ def story_view(story: Story, articles: Mapping[str, Article]) -> StoryView:
         art = articles.get(sa.id)
         segs = _segments(art.text, spans.get(sa.id, [])) if art else ()
         columns.append(Column(
-            n=c.number(sa.id), article=sa, outlet=_outlet_name(sa, sa.id), available=art is not None,
+            n=c.number(sa.id), article=sa, outlet=outlet_name(sa, sa.id), available=art is not None,
             segments=segs, exclusives=tuple(excl_by_article.get(sa.id, ())),
             syndicated_from_n=c.numbers.get(sa.syndicated_from) if sa.syndicated_from else None,
         ))
@@ -291,5 +291,5 @@ def story_view(story: Story, articles: Mapping[str, Article]) -> StoryView:
         story=story, anchor=_anchor(story.id), numbers=dict(c.numbers), brief=brief, claims=claims,
         discrepancies=tuple(discrepancies), quotes=quotes, timeline=tuple(timeline),
         columns=tuple(columns), exclusive_by_outlet=tuple((o, tuple(v)) for o, v in excl.items()),
-        outlets=tuple(dict.fromkeys(_outlet_name(a, a.id) for a in story.articles)),
+        outlets=tuple(dict.fromkeys(outlet_name(a, a.id) for a in story.articles)),
     )
