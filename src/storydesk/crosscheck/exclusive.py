@@ -2,7 +2,8 @@
 
 Takes the story index and the aligned groups and returns `Exclusive` records: sentences that no
 other independent article states (no aligned partner, and no sentence of another outlet even
-loosely similar), skipping chrome and trivial sentences -- a fact needs a figure or a name.
+loosely similar), skipping chrome and trivial sentences -- a fact needs a figure, a name or a
+time reference (a dated event: "on the same day", "on Wednesday").
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ MAX_PER_ARTICLE = 8
 
 # A name in the middle of a sentence (a capitalised word not at its start).
 _NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
+# A time reference dates an event, which makes the sentence a reportable fact even without a
+# figure or a name ("A new stadium opened in the capital on the same day").
+_WHEN = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight|"
+    r"(?:the\s+)?same\s+day|this\s+(?:morning|afternoon|evening|week|month)|last\s+(?:night|week|month)|"
+    r"earlier\s+(?:this|on|in)|january|february|march|april|june|july|august|september|october|"
+    r"november|december)\b",
+    re.I,
+)
 _TRIVIAL = re.compile(r"^(it|this|that|these|those|he|she|they|we|you|i)\b.{0,40}$|\b(said in a statement)\.?$", re.I)
 
 
@@ -38,7 +48,7 @@ def find_exclusives(index: StoryIndex, groups: Sequence[Sequence[int]]) -> tuple
     for k, s in enumerate(index.sentences):
         if k in grouped_multi or len(s.text.split()) < MIN_WORDS or _TRIVIAL.search(s.text):
             continue
-        if not (index.quantities[k] or _NAME.search(s.text)):
+        if not (index.quantities[k] or _NAME.search(s.text) or _WHEN.search(s.text)):
             continue
         r = index.root[s.article]
         if s.article != r:

@@ -322,6 +322,15 @@ _SCOPE_RE = re.compile(
     r"projected)\b",
     re.I,
 )
+_NEXT_FIGURE = re.compile(rf"[.;!?]|\d|\b(?:{_WORD_NUM})\b", re.I)
+# a subset word right before the next figure introduces that figure
+_LEADS_NEXT = re.compile(r"\b(?:including|excluding|not\s+counting|among\s+them|of\s+whom|besides)\W*$", re.I)
+_PERPETRATOR_SCOPE = re.compile(
+    r"\b(?:including|excluding|not\s+counting|counting|besides|apart\s+from)\s+(?:the\s+|a\s+|an\s+|one\s+|two\s+)?"
+    r"(?:(?:suspected|alleged|lone|two|three)\s+)?(?:gunm[ae]n|shooters?|attackers?|assailants?|suspects?|bombers?|"
+    r"perpetrators?|hijackers?|killers?|terrorists?|militants?)\b",
+    re.I,
+)
 _RANGE_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 _TIME_RE = re.compile(
     r"\b(?P<h>\d{1,2})(?::\s?(?P<m>\d{2}))?\s?(?P<ampm>[ap]\.?\s?m\b\.?)"
@@ -675,8 +684,15 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             # durations compare across units: "24 hours" vs "two days after"
             value, second, unit = value * _HOURS[unit], (second * _HOURS[unit] if second else second), "duration"
         update = bool(_UPDATE_RE.search(text[max(0, s - 45) : s]))
-        clause = re.split(r"[.;!?]", text[max(0, s - 35) : s])[-1] + re.split(r"[.;!?]", text[e : e + 35])[0]
-        scoped = bool(_SCOPE_RE.search(clause))
+        # the words after a figure scope it only up to the next figure: in "Seven people,
+        # including three children, were killed" the subset word belongs to "three", not "Seven"
+        after = _LEADS_NEXT.sub("", _NEXT_FIGURE.split(text[e : e + 35])[0])
+        clause = re.split(r"[.;!?]", text[max(0, s - 35) : s])[-1] + after
+        # "Four people were killed at the fair, including the gunman": a count that takes in
+        # the perpetrator counts a different set than the victims; the phrase may come late
+        # in the sentence, so it is looked for up to the sentence end (or the next figure).
+        rest = _NEXT_FIGURE.split(text[e : e + 120])[0]
+        scoped = bool(_SCOPE_RE.search(clause) or _PERPETRATOR_SCOPE.search(rest))
         ru = _rounding_unit(raw if not is_word else "", value)
         if bound == "range" and second is not None:
             low, high = value, second

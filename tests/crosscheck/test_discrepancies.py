@@ -1,0 +1,113 @@
+"""Discrepancies on text that is not the seeds: real disagreements flagged, each trap not."""
+
+from __future__ import annotations
+
+from storydesk.crosscheck import crosscheck
+from storydesk.records import Article, CrossCheck
+from storydesk.settings import Settings
+
+
+def story(*texts: str) -> CrossCheck:
+    arts = [
+        Article(id=f"a{i}", outlet=f"outlet{i}", title=None, url=None, published=None,
+                language="en", raw_text=t, text=t)
+        for i, t in enumerate(texts)
+    ]
+    return crosscheck(arts, {a.id: None for a in arts}, Settings())
+
+
+def values(cc: CrossCheck) -> list[dict[str, tuple[str, ...]]]:
+    return [{v.value: v.sources for v in d.values} for d in cc.discrepancies]
+
+
+def test_toll_disagreement_is_flagged_with_sources_and_text() -> None:
+    cc = story(
+        "A bus crash in the Andes killed 12 passengers on Monday, local police said.",
+        "Police said at least 15 passengers died when a bus crashed in the Andes on Monday.",
+    )
+    assert {"12": ("a0",), "at least 15": ("a1",)} in values(cc)
+    d = cc.discrepancies[0]
+    assert d.kind == "number"
+    for v in d.values:
+        p = v.passages[0]
+        assert p.text == v.text and "Andes" in p.text
+
+
+def test_hedged_round_figure_that_misses_is_flagged() -> None:
+    cc = story(
+        "The ferry disaster off the coast of Lagos killed 84 people, the coastguard said.",
+        "The coastguard said around 90 people were killed in the ferry disaster off Lagos.",
+    )
+    assert {"84": ("a0",), "around 90": ("a1",)} in values(cc)
+
+
+def test_killed_vs_injured_is_not_flagged() -> None:
+    cc = story(
+        "The train derailment near Lyon killed 12 people, officials said.",
+        "The train derailment near Lyon injured 30 people, officials said.",
+    )
+    assert cc.discrepancies == ()
+
+
+def test_explicit_update_is_not_flagged() -> None:
+    cc = story(
+        "The flood in the valley killed at least 3 people, officials said on Monday.",
+        "The death toll from the flood in the valley rose to 10 on Tuesday, officials said.",
+    )
+    assert cc.discrepancies == ()
+
+
+def test_range_containing_the_value_is_not_flagged() -> None:
+    cc = story(
+        "Between 20 and 30 people were injured in the warehouse fire in Ohio.",
+        "Twenty-five people were injured in the warehouse fire in Ohio, firefighters said.",
+    )
+    assert cc.discrepancies == ()
+
+
+def test_hedged_rounding_that_covers_the_value_is_not_flagged() -> None:
+    cc = story(
+        "Congress passed a $1.37 trillion spending package on Friday.",
+        "Congress passed roughly $1.4 trillion in spending on Friday.",
+    )
+    assert cc.discrepancies == ()
+
+
+def test_different_units_are_not_flagged() -> None:
+    cc = story(
+        "Police chased the suspect for 30 miles across the county before the arrest.",
+        "Police chased the suspect for 48 km across the county before the arrest.",
+    )
+    assert cc.discrepancies == ()
+
+
+def test_ages_a_year_apart_are_not_flagged() -> None:
+    cc = story(
+        "The 38-year-old suspect was arrested in Lisbon after the shooting.",
+        "The 39-year-old suspect went on trial in Lisbon for the shooting.",
+    )
+    assert cc.discrepancies == ()
+
+
+def test_different_sub_event_is_not_flagged() -> None:
+    cc = story(
+        "A magnitude 5.6 quake struck the island on Sunday, injuring five people.",
+        "A magnitude 5.2 quake struck the island on Monday, injuring three people.",
+    )
+    assert not any("5" in v and "3" in v for v in values(cc))
+
+
+def test_count_including_the_gunman_is_not_flagged() -> None:
+    cc = story(
+        "The shooting at the county fair left three people dead, police said.",
+        "Four people were killed at the county fair shooting, including the gunman, police said.",
+    )
+    assert cc.discrepancies == ()
+
+
+def test_differently_named_places_are_not_set_against_each_other() -> None:
+    cc = story(
+        "In Athens, 20,000 people marched against the cuts, police said.",
+        "In Heraklion, 10,000 people marched against the cuts, police said.",
+    )
+    assert cc.discrepancies == ()
