@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from storydesk import lang as _lang
+from storydesk.clean import language as _language
 from storydesk.clean import rules
 from storydesk.records import Article, RawDocument, Removed, article_id
 from storydesk.settings import Settings
@@ -185,9 +185,12 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
 
     # 5. paragraphs in another language than the article's: the article's language is the one
     # most of its text (by characters) is written in; a paragraph goes only when that majority is
-    # clear and the paragraph is confidently in another language and quotes no one.
+    # clear and the paragraph is confidently in another language and quotes no one. Cheap cues
+    # settle most paragraphs; lingua is asked only where they do not (see `clean.language`).
+    kept_text = [ln.text for ln in lines if ln.keep]
+    hint = doc.language or _language.detect_language("\n".join(kept_text))
     checked = [ln for ln in lines if ln.keep and len(ln.text) >= _LANG_MIN_CHARS]
-    para_lang = {id(ln): _paragraph_language(ln.text, doc.language) for ln in checked}
+    para_lang = {id(ln): _language.paragraph_language(ln.text, hint, _LANG_MIN_CONF) for ln in checked}
     share: Counter[str] = Counter()
     for ln in checked:
         code = para_lang[id(ln)][0]
@@ -200,11 +203,17 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
     elif share and share.most_common(1)[0][1] >= 0.5 * total:
         language = share.most_common(1)[0][0]
     else:
-        language = doc.language or _lang.detect("\n".join(ln.text for ln in lines if ln.keep))
+        language = hint
     if language and total and share[language] >= _MAJORITY * total:
         for ln in checked:
             code, sure = para_lang[id(ln)]
-            if code and code != language and sure and not rules.reports_speech(ln.text):
+            if (
+                code
+                and code != language
+                and sure
+                and not rules.reports_speech(ln.text)
+                and _language.confirm_other(ln.text, language, code, _LANG_MIN_CONF)
+            ):
                 _drop(ln, "foreign-language", f"lang-{code}")
 
     removed: list[Removed] = []
@@ -234,179 +243,6 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
     )
 
 
-# Common function words per language: a paragraph dense in the article language's own function
-# words is in that language, and lingua (a few ms a paragraph) need not be asked. The lists are
-# generic stopwords, not tuned on any page.
-_STOP = {
-    "en": [
-        "the",
-        "of",
-        "and",
-        "to",
-        "in",
-        "is",
-        "that",
-        "for",
-        "on",
-        "with",
-        "was",
-        "as",
-        "by",
-        "it",
-        "at",
-        "from",
-        "his",
-        "her",
-        "are",
-        "be",
-        "has",
-        "have",
-        "this",
-    ],
-    "fr": [
-        "le",
-        "la",
-        "les",
-        "de",
-        "des",
-        "du",
-        "et",
-        "est",
-        "un",
-        "une",
-        "dans",
-        "pour",
-        "que",
-        "qui",
-        "sur",
-        "au",
-        "aux",
-        "par",
-        "pas",
-        "il",
-        "elle",
-        "avec",
-        "se",
-    ],
-    "de": [
-        "der",
-        "die",
-        "das",
-        "und",
-        "ist",
-        "nicht",
-        "den",
-        "dem",
-        "des",
-        "ein",
-        "eine",
-        "zu",
-        "mit",
-        "sich",
-        "auf",
-        "für",
-        "von",
-        "im",
-        "auch",
-        "es",
-        "sie",
-    ],
-    "es": [
-        "el",
-        "la",
-        "los",
-        "las",
-        "de",
-        "del",
-        "y",
-        "que",
-        "en",
-        "un",
-        "una",
-        "por",
-        "con",
-        "para",
-        "es",
-        "se",
-        "su",
-        "al",
-        "lo",
-        "como",
-        "más",
-        "pero",
-    ],
-    "it": [
-        "il",
-        "la",
-        "di",
-        "che",
-        "e",
-        "un",
-        "una",
-        "per",
-        "non",
-        "con",
-        "sono",
-        "del",
-        "della",
-        "le",
-        "gli",
-        "nel",
-        "si",
-        "da",
-        "al",
-    ],
-    "pt": [
-        "o",
-        "a",
-        "os",
-        "as",
-        "de",
-        "do",
-        "da",
-        "e",
-        "que",
-        "em",
-        "um",
-        "uma",
-        "para",
-        "com",
-        "não",
-        "no",
-        "na",
-        "por",
-        "se",
-    ],
-    "nl": [
-        "de",
-        "het",
-        "een",
-        "en",
-        "van",
-        "is",
-        "dat",
-        "op",
-        "te",
-        "in",
-        "met",
-        "voor",
-        "niet",
-        "zijn",
-        "er",
-        "aan",
-        "ook",
-    ],
-}
-_STOPSETS = {k: frozenset(v) for k, v in _STOP.items()}
-
-
-def _stop_share(text: str, language: str) -> float:
-    toks = re.findall(r"\w+", text.casefold())
-    if not toks or language not in _STOPSETS:
-        return 0.0
-    return sum(t in _STOPSETS[language] for t in toks) / len(toks)
-
-
 def _caps_headline(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     alpha_words = [w for w in re.findall(r"\w+", text) if not w.isdigit()]
@@ -416,14 +252,3 @@ def _caps_headline(text: str) -> bool:
         return False
     upper = sum(c.isupper() for c in letters)
     return upper >= 0.85 * len(letters)
-
-
-def _paragraph_language(text: str, hint: str | None) -> tuple[str | None, bool]:
-    """(language, confident) of one paragraph; function words of `hint` settle it cheaply."""
-    if hint and _stop_share(text, hint) >= 0.12:
-        return hint, True
-    conf = _lang.confidences(text)
-    if not conf:
-        return None, False
-    top, value = next(iter(conf.items()))
-    return top, value >= _LANG_MIN_CONF

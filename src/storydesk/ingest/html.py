@@ -499,9 +499,10 @@ def parse_html(
     )
     text = _normalise_text(text)
     if language is None:
-        from storydesk.lang import detect
+        # cheap cues, else lingua's low-accuracy screen: the full models cost ~600 MB a process
+        from storydesk.clean.language import detect_language
 
-        language = detect(text)
+        language = detect_language(text)
     return RawDocument(
         provenance=provenance,
         text=text,
