@@ -280,12 +280,28 @@ def run_pipeline(events, words: int, settings: Settings):
     return briefs, arts_by_event, stats, claim_spans
 
 
+def table(args, events, refs, systems, support_rows, extra, scorer) -> None:
+    print(f"\nneus-allsides {args.split}: {len(events)} events, briefs cut to {args.words} words, "
+          "ROUGE F1 (stemmed) against the roundup\n")
+    print(f"{'system':24} {'R-1':>6} {'R-2':>6} {'R-L':>6}")
+    for name, outs in systems.items():
+        sc = [scorer.score(r, cut(o, args.words)) for r, o in zip(refs, outs, strict=True)]
+        r1, r2, rl = (100 * statistics.mean(s[k].fmeasure for s in sc) for k in ("rouge1", "rouge2", "rougeL"))
+        print(f"{name:24} {r1:6.2f} {r2:6.2f} {rl:6.2f}")
+    for name, (n, cited, ok, multi) in support_rows.items():
+        print(f"\n{name}: {n} brief sentences, cited {100 * cited / max(1, n):.1f}%, "
+              f"supported {100 * ok / max(1, n):.1f}%, citing 2+ outlets {100 * multi / max(1, n):.1f}%")
+        print("  " + ", ".join(f"{k}={v}" for k, v in extra[name].items()))
+    sys.stdout.flush()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--split", default="val")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--words", type=int, default=76)
-    ap.add_argument("--mode", choices=["gold", "pipeline", "both"], default="both")
+    ap.add_argument("--mode", choices=["gold", "pipeline", "both"], default="gold",
+                    help="pipeline mode runs every stage on the whole split (slow: minutes per 100 events)")
     ap.add_argument("--no-embed", action="store_true", help="TF-IDF vectors instead of MiniLM")
     args = ap.parse_args()
 
@@ -305,6 +321,7 @@ def main() -> int:
     extra: dict[str, dict] = {}
     modes = ["gold", "pipeline"] if args.mode == "both" else [args.mode]
     for mode in modes:
+        print(f"[{mode}] running storydesk on {len(events)} events ...", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         try:
             runner = run_gold if mode == "gold" else run_pipeline
@@ -323,17 +340,7 @@ def main() -> int:
         extra[name] = {**stats, "seconds": round(time.perf_counter() - t0, 1),
                        "mean_words": round(statistics.mean(len(s.split()) for s in systems[name]), 1)}
 
-    print(f"\nneus-allsides {args.split}: {len(events)} events, briefs cut to {args.words} words, "
-          "ROUGE F1 (stemmed) against the roundup\n")
-    print(f"{'system':24} {'R-1':>6} {'R-2':>6} {'R-L':>6}")
-    for name, outs in systems.items():
-        sc = [scorer.score(r, cut(o, args.words)) for r, o in zip(refs, outs, strict=True)]
-        r1, r2, rl = (100 * statistics.mean(s[k].fmeasure for s in sc) for k in ("rouge1", "rouge2", "rougeL"))
-        print(f"{name:24} {r1:6.2f} {r2:6.2f} {rl:6.2f}")
-    for name, (n, cited, ok, multi) in support_rows.items():
-        print(f"\n{name}: {n} brief sentences, cited {100 * cited / max(1, n):.1f}%, "
-              f"supported {100 * ok / max(1, n):.1f}%, citing 2+ outlets {100 * multi / max(1, n):.1f}%")
-        print("  " + ", ".join(f"{k}={v}" for k, v in extra[name].items()))
+    table(args, events, refs, systems, support_rows, extra, scorer)
     return 0
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -89,6 +91,7 @@ class _Sent:
     end: int
     text: str
     words: frozenset[str]
+    nums: frozenset[float]  # the numbers it states (computed once: the support test needs them often)
     candidate: bool  # False for chrome and for sentences of syndicated copies
 
 
@@ -125,9 +128,35 @@ def _sentences(articles: Sequence[Article], roots: Sequence[str]) -> list[_Sent]
             # the headline repeated as the first line of the body is not a sentence of the brief
             if title and cw and cw <= title:
                 chrome = True
-            out.append(_Sent(ai, kept, s, e, t, cw, is_root and not chrome))
+            out.append(_Sent(ai, kept, s, e, t, cw, frozenset(sp.numbers(t)), is_root and not chrome))
             if not chrome:
                 kept += 1
+    return out
+
+
+# MiniLM vectors by sentence text, most recently used last. A story is briefed again whenever it
+# grows, and a run re-reads the same leads, so most sentences were embedded before; embedding is the
+# brief's main cost (~100-150 sentences/s on 2 cores). 20,000 vectors are ~30 MB.
+_EMBED_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_EMBED_CACHE_MAX = 20_000
+_EMBED_LOCK = threading.Lock()
+
+
+def _embed_cached(texts: Sequence[str]) -> np.ndarray:
+    """MiniLM unit vectors for `texts`, embedding only the ones not seen recently."""
+    from storydesk.embed import embed
+
+    with _EMBED_LOCK:
+        todo = list(dict.fromkeys(t for t in texts if t not in _EMBED_CACHE))
+    fresh = embed(todo) if todo else None
+    with _EMBED_LOCK:
+        for k, t in enumerate(todo):
+            _EMBED_CACHE[t] = fresh[k]  # type: ignore[index]
+        for t in texts:
+            _EMBED_CACHE.move_to_end(t)
+        out = np.stack([_EMBED_CACHE[t] for t in texts])
+        while len(_EMBED_CACHE) > _EMBED_CACHE_MAX:
+            _EMBED_CACHE.popitem(last=False)
     return out
 
 
@@ -136,9 +165,7 @@ def _vectors(texts: Sequence[str], settings: Settings) -> np.ndarray:
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
     if settings.embed:
-        from storydesk.embed import embed
-
-        return embed(list(texts))
+        return _embed_cached(texts)
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vec = TfidfVectorizer(tokenizer=lambda t: sorted(sp.content_words(t)), lowercase=False,
@@ -148,6 +175,15 @@ def _vectors(texts: Sequence[str], settings: Settings) -> np.ndarray:
     except ValueError:  # every sentence was stopwords only
         return np.zeros((len(texts), 1), dtype=np.float32)
     return m
+
+
+def _vectors_for(sents: Sequence[_Sent], rows: Sequence[int], settings: Settings) -> np.ndarray:
+    """Vectors for every sentence, computed only for `rows` (the others stay zero: chrome and
+    copies are never scored, compared or cited, so embedding them would be wasted time)."""
+    sub = _vectors([sents[i].text for i in rows], settings)
+    out = np.zeros((len(sents), sub.shape[1]), dtype=np.float32)
+    out[list(rows)] = sub
+    return out
 
 
 def _claim_index(claims: Sequence[Claim], articles: Sequence[Article]) -> dict[str, list[Claim]]:
@@ -161,7 +197,7 @@ def _claim_index(claims: Sequence[Claim], articles: Sequence[Article]) -> dict[s
 
 def _supports(s: _Sent, t: _Sent, sim: float) -> bool:
     """Does sentence `t` (of another article) back sentence `s`?"""
-    if not sp.numbers_supported(s.text, [t.text]):
+    if not s.nums <= t.nums:
         return False
     ov = len(s.words & t.words) / len(s.words) if s.words else 0.0
     return (
@@ -204,15 +240,14 @@ def summarise_extractive(
     if not cand_idx:
         return ()
     budget = max(1, int(settings.brief_words))
-    vecs = _vectors([s.text for s in sents], settings)
+    vecs = _vectors_for(sents, cand_idx, settings)
     sims = vecs @ vecs.T
 
     # Centroid: each independent source weighs the same, however long it is.
     root_ids = sorted(set(roots), key=roots.index)
     root_means = []
     for r in root_ids:
-        rows = [i for i, s in enumerate(sents) if roots[s.article] == r and s.candidate]
-        rows = rows or [i for i, s in enumerate(sents) if roots[s.article] == r]
+        rows = [i for i in cand_idx if roots[sents[i].article] == r]
         if rows:
             m = vecs[rows].mean(axis=0)
             root_means.append(m / (np.linalg.norm(m) or 1.0))
@@ -232,7 +267,8 @@ def summarise_extractive(
             own: (Passage(art.id, s.start, s.end, s.text), None)
         }
         best: dict[str, tuple[float, int]] = {}
-        for j, t in enumerate(sents):
+        for j in cand_idx:
+            t = sents[j]
             r = roots[t.article]
             if r == own or r in found:
                 continue
@@ -268,7 +304,7 @@ def summarise_extractive(
 
     titles = [sp.content_words(articles[k].title or "") for k in range(len(articles))
               if roots[k] == articles[k].id and articles[k].title]
-    rows_of = {r: [j for j, t in enumerate(sents) if roots[t.article] == r] for r in root_ids}
+    rows_of = {r: [j for j in cand_idx if roots[sents[j].article] == r] for r in root_ids}
 
     def base_score(i: int) -> float:
         s = sents[i]
@@ -280,8 +316,9 @@ def summarise_extractive(
         cross = lex = 0.0
         if others:
             cross = sum(max(float(sims[i, j]) for j in rows) for rows in others) / len(others)
-            lex = sum(max(len(s.words & sents[j].words) / max(1, len(s.words | sents[j].words))
-                          for j in rows) for rows in others) / len(others)
+            if W_LEX_CROSS:
+                lex = sum(max(len(s.words & sents[j].words) / max(1, len(s.words | sents[j].words))
+                              for j in rows) for rows in others) / len(others)
         title = (sum(len(t & s.words) / len(t) for t in titles if t) / len(titles)) if titles else 0.0
         # a quotation cut in two by the segmenter reads as a fragment
         unbalanced = s.text.count("“") != s.text.count("”") or s.text.count('"') % 2 == 1
@@ -291,8 +328,8 @@ def summarise_extractive(
 
     scores = {i: base_score(i) for i in cand_idx}
     if W_TFIDF:
-        lex = _vectors([s.text for s in sents], settings.replace(embed=False))
-        lc = lex.mean(axis=0)
+        lex = _vectors_for(sents, cand_idx, settings.replace(embed=False)) if settings.embed else vecs
+        lc = lex[cand_idx].mean(axis=0)
         lc = lc / (np.linalg.norm(lc) or 1.0)
         for i in cand_idx:
             scores[i] += W_TFIDF * float(lex[i] @ lc)
