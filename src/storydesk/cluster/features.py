@@ -158,18 +158,29 @@ def _entities(text: str) -> Counter[str]:
     return out
 
 
+def _keywords(words: list[str]) -> Counter[str]:
+    """Counts of keywords: possessives folded ("iran's" -> "iran"), stop words, numbers and
+    words of two letters or fewer left out. Counts first and filters the distinct words after,
+    which is several times faster than filtering every token (bench/cluster_throughput.py)."""
+    raw = Counter(words)
+    out: Counter[str] = Counter()
+    for w, c in raw.items():
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
+        if len(w) > 2 and w not in _STOP and not w[0].isdigit():
+            out[w] += c
+    return out
+
+
 def featurize(article: Article) -> Features:
     """The clustering signals of one article (pure; no model calls)."""
     title = article.title or ""
     text = f"{title}\n{article.text}" if title and not article.text.startswith(title) else article.text
-    counts: Counter[str] = Counter()
-    for w in map(_possessive, _WORD.findall(text.lower())):
-        if len(w) > 2 and w not in _STOP and not w[0].isdigit():
-            counts[w] += 1
+    counts = _keywords(_WORD.findall(text.lower()))
     # the headline names the event: count its words twice
-    for w in map(_possessive, _WORD.findall(title.lower())):
+    for w, c in _keywords(_WORD.findall(title.lower())).items():
         if w in counts:
-            counts[w] += 1
+            counts[w] += c
     terms = dict(counts.most_common(MAX_TERMS))
     ents = dict(_entities(text).most_common(MAX_ENTS))
     return Features(terms=terms, ents=ents, time=parse_time(article.published), embed_text=lead(article))
