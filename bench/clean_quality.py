@@ -3,6 +3,12 @@
     .venv/bin/python bench/clean_quality.py                 # full gate, exit 1 below a floor
     .venv/bin/python bench/clean_quality.py --limit 20      # quick look (no gate)
     .venv/bin/python bench/clean_quality.py --write-baseline  # record the floors measured now
+    .venv/bin/python bench/clean_quality.py --baseline other.json  # gate against other floors
+
+Besides the two quality tables it prints cleaning speed: `clean_document` alone (one process, one
+thread, models loaded first) on the benchmark pages' extracted text and on plain-text news (the
+benchmark's human article bodies given as text, language unknown, as a JSONL or .txt input
+reaches clean), next to the load average, since this machine is shared.
 
 Data (read in place): ../shared/data/article-extraction-benchmark (word-4-gram shingle P/R/F1,
 as its README describes) and ../shared/data/trafilatura-eval (must-keep / must-drop segment
@@ -101,18 +107,21 @@ def run_trafilatura(data: bytes, url: str | None) -> tuple[str, dict[str, Any]]:
     return d.get("text") or "", d
 
 
-def run_storydesk(data: bytes, url: str | None, settings: Any) -> Any:
-    """parse_html + clean_document; None when the page is skipped (counts as empty output)."""
+def run_storydesk(data: bytes, url: str | None, settings: Any) -> tuple[Any, Any, float, float]:
+    """parse_html + clean_document: (raw, article, parse s, clean s); None when the page is skipped."""
     from storydesk.clean import clean_document
     from storydesk.errors import InputError
     from storydesk.ingest.html import parse_html
     from storydesk.records import Provenance
 
+    t0 = time.perf_counter()
     try:
         raw = parse_html(data, Provenance(url or "page", "html"), settings, url=url)
     except InputError:
-        return None
-    return clean_document(raw, settings)
+        return None, None, time.perf_counter() - t0, 0.0
+    t1 = time.perf_counter()
+    art = clean_document(raw, settings)
+    return raw, art, t1 - t0, time.perf_counter() - t1
 
 
 def score_pages(pages: list[tuple[str, bytes, str | None]], settings: Any) -> dict[str, Any]:
@@ -120,17 +129,21 @@ def score_pages(pages: list[tuple[str, bytes, str | None]], settings: Any) -> di
     from storydesk.clean import apply_templates, learn_templates
 
     sd_articles: dict[str, Any] = {}
+    raws: list[Any] = []
     tf_out: dict[str, tuple[str, dict[str, Any]]] = {}
-    sd_time = tf_time = 0.0
+    sd_time = tf_time = clean_time = 0.0
     slowest = ("", 0.0)
     for pid, data, url in pages:
         t0 = time.perf_counter()
         tf_out[pid] = run_trafilatura(data, url)
         t1 = time.perf_counter()
-        sd_articles[pid] = run_storydesk(data, url, settings)
+        raw, sd_articles[pid], _, clean_s = run_storydesk(data, url, settings)
         t2 = time.perf_counter()
+        if raw is not None:
+            raws.append(raw)
         tf_time += t1 - t0
         sd_time += t2 - t1
+        clean_time += clean_s
         if t2 - t1 > slowest[1]:
             slowest = (pid, t2 - t1)
     t3 = time.perf_counter()
@@ -140,11 +153,37 @@ def score_pages(pages: list[tuple[str, bytes, str | None]], settings: Any) -> di
     return {
         "sd": sd_final,
         "tf": tf_out,
+        "raws": raws,
         "sd_time": sd_time,
         "tf_time": tf_time,
+        "clean_time": clean_time,
         "slowest": slowest,
         "templates": len(templates),
     }
+
+
+def clean_rate(docs: list[Any], settings: Any, repeat: int = 3) -> tuple[float, float]:
+    """(articles/s of clean_document alone, best of `repeat` passes; mean words per article)."""
+    from storydesk.clean import clean_document
+
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for d in docs:
+            clean_document(d, settings)
+        best = min(best, time.perf_counter() - t0)
+    words = sum(len(d.text.split()) for d in docs) / max(1, len(docs))
+    return len(docs) / best, words
+
+
+def text_docs(truth: dict[str, str]) -> list[Any]:
+    """The benchmark's human article bodies as plain-text inputs (no title, no language)."""
+    from storydesk.records import Provenance, RawDocument
+
+    docs = [RawDocument(Provenance(f"{k}.txt", "text"), v) for k, v in sorted(truth.items()) if v.strip()]
+    seeds = sorted((DATA.parent / "corpus" / "seeds").glob("*.txt"))
+    docs += [RawDocument(Provenance(p.name, "text"), p.read_text(encoding="utf-8")) for p in seeds]
+    return docs
 
 
 # --------------------------------------------------------------------------- data sets
@@ -207,29 +246,28 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None, help="first N pages of each set (no gate)")
     ap.add_argument("--write-baseline", action="store_true", help="record the floors measured now")
+    ap.add_argument("--baseline", type=Path, default=BASELINE, help="floors file to gate against")
     args = ap.parse_args(argv)
 
-    from storydesk import lang
+    from storydesk.clean import language
     from storydesk.settings import Settings
 
     settings = Settings()
-    # lingua loads each language's model on first use (~6 s for all of them): load them before
-    # timing so that the per-page times measure pages, not one-time start-up.
+    # Cleaning loads lingua's low-accuracy models on first use, and the accurate models of two
+    # languages when it checks a foreign paragraph: load those of the commonest languages before
+    # timing so that per-page times measure pages, not one-time start-up.
     t0 = time.perf_counter()
-    for sample in (
-        "the quick brown fox jumps over the lazy dog",
-        "Президент встретился с министрами в понедельник",
-        "ξεσκεπάζω την ψυχοφθόρα βδελυγμία",
-        "صف خلق خود كمثل الشمس",
-        "我能吞下玻璃而不伤身体",
-        "私はガラスを食べられます",
-        "나는 유리를 먹을 수 있어요",
-        "ฉันกินกระจกได้",
-        "मैं काँच खा सकता हूँ",
-        "אני יכול לאכול זכוכית",
-    ):
-        lang.confidences(sample)  # short texts use every n-gram order,
-        lang.confidences(" ".join([sample] * 8))  # longer ones load further models
+    language.warm_up()
+    samples = {
+        "en": "The minister said on Tuesday that the government would not change its position.",
+        "fr": "Le ministre a déclaré mardi que le gouvernement ne changerait pas de position.",
+        "de": "Der Minister sagte am Dienstag, die Regierung werde ihre Haltung nicht ändern.",
+        "es": "El ministro dijo el martes que el gobierno no cambiaría de posición.",
+    }
+    for a in samples:
+        for b in samples:
+            if a < b:
+                language.confirm_other(samples[b], a, b, 0.9)
     print(f"(language models loaded in {time.perf_counter() - t0:.1f} s, not counted below)\n")
 
     # ---- article-extraction-benchmark
@@ -300,6 +338,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"slowest storydesk page: {slow[1]:.2f} s ({slow[0]})")
     print(f"templates learned: {res['templates']} (benchmark), {res2['templates']} (trafilatura-eval)")
 
+    import os
+
+    html_docs = res["raws"] + res2["raws"]
+    plain = text_docs(truth)
+    rate_html, words_html = clean_rate(html_docs, settings)
+    rate_text, words_text = clean_rate(plain, settings)
+    in_run = len(html_docs) / max(1e-9, res["clean_time"] + res2["clean_time"])
+    print("\nclean_document alone, one process (best of 3 passes)")
+    print(f"  {'input':<40} {'articles':>8} {'words':>6} {'articles/s':>11}")
+    print(f"  {'extracted text of the pages above':<40} {len(html_docs):>8} {words_html:>6.0f} {rate_html:>11.1f}")
+    print(f"  {'plain-text news (AEB bodies + seeds)':<40} {len(plain):>8} {words_text:>6.0f} {rate_text:>11.1f}")
+    print(f"  (in the scoring pass above, first use included: {in_run:.1f} articles/s)")
+    print(f"  load average {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
+
     measured = {
         "aeb_shingle_f1": round(aeb_sd["f1"], 4),
         "aeb_shingle_precision": round(aeb_sd["precision"], 4),
@@ -311,37 +363,42 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         return 0
     if args.write_baseline:
-        BASELINE.write_text(
+        # floors only go up: a score below its recorded floor keeps the old floor
+        old = json.loads(args.baseline.read_text())["floors"] if args.baseline.exists() else {}
+        floors = {k: max(v, old.get(k, 0.0)) for k, v in measured.items()}
+        args.baseline.write_text(
             json.dumps(
                 {
-                    "floors": measured,
+                    "floors": floors,
                     "note": "measured by bench/clean_quality.py on the shared dev portions; raise, never lower",
                 },
                 indent=2,
             )
             + "\n"
         )
-        print(f"\nfloors written to {BASELINE}")
+        print(f"\nfloors written to {args.baseline}")
         return 0
-    floors = json.loads(BASELINE.read_text())["floors"] if BASELINE.exists() else {}
+    if not args.baseline.exists():
+        print(f"GATE FAILED: no floors at {args.baseline} (record them with --write-baseline)")
+        return 1
+    floors = json.loads(args.baseline.read_text())["floors"]
     failed = [
         f"{k} {measured[k]:.4f} < floor {v:.4f}" for k, v in floors.items() if k in measured and measured[k] < v - 1e-4
     ]
-    targets = []
+    # Quality targets of issue 11 fail the gate like the floors; the time targets are printed
+    # only, since wall-clock times on this shared 2-core machine move with the load.
     if aeb_sd["f1"] < 0.97:
-        targets.append(f"target missed: shingle F1 {aeb_sd['f1']:.3f} < 0.97")
+        failed.append(f"target: shingle F1 {aeb_sd['f1']:.3f} < 0.97")
     if tev_sd["f1"] <= tev_tf["f1"]:
-        targets.append(f"target missed: segment F1 {tev_sd['f1']:.3f} <= trafilatura {tev_tf['f1']:.3f}")
+        failed.append(f"target: segment F1 {tev_sd['f1']:.3f} <= trafilatura {tev_tf['f1']:.3f}")
     if slow[1] > 2.0:
-        targets.append(f"target missed: slowest page {slow[1]:.2f} s > 2 s")
+        print(f"time target missed: slowest page {slow[1]:.2f} s > 2 s")
     if sd_total > 1.5 * tf_total:
-        targets.append(f"target missed: {sd_total / tf_total:.2f}x trafilatura's time > 1.5x")
-    for t in targets:
-        print(t)
+        print(f"time target missed: {sd_total / tf_total:.2f}x trafilatura's time > 1.5x")
     if failed:
         print("GATE FAILED: " + "; ".join(failed))
         return 1
-    print("gate passed (floors in bench/clean_baseline.json)")
+    print(f"gate passed (floors in {args.baseline})")
     return 0
 
 

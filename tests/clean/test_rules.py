@@ -84,6 +84,82 @@ CHROME = [
     ("de", "navigation", ["Zum Inhalt springen"]),
     ("en", "copyright", ["© 2024 Example Media Group. All rights reserved."]),
     ("fr", "copyright", ["Tous droits réservés"]),
+    ("de", "copyright", ["© 2024 Beispiel Verlag GmbH. Alle Rechte vorbehalten."]),
+    ("es", "copyright", ["Todos los derechos reservados."]),
+    ("fr", "navigation", ["Aller au contenu"]),
+    ("es", "navigation", ["Ir al contenido"]),
+    ("fr", "navigation", ["Article précédent"]),
+    ("es", "navigation", ["Artículo siguiente"]),
+    ("en", "ad-disclosure", ["We may earn a commission if you buy something through links in this article."]),
+    ("fr", "ad-disclosure", ["Cet article contient des liens d'affiliation."]),
+    ("de", "ad-disclosure", ["Dieser Artikel enthält Affiliate-Links."]),
+    ("es", "ad-disclosure", ["Este artículo contiene enlaces de afiliados."]),
+    ("en", "dateline", ["Updated: 12 March 2024, 10:15"]),
+    ("fr", "dateline", ["Mis à jour le 12/03/2024 à 10:15"]),
+    ("de", "dateline", ["Aktualisiert am 12.03.2024, 10:15 Uhr"]),
+    ("es", "dateline", ["Actualizado el 12/03/2024 10:15"]),
+    ("en", "app-prompt", ["Continue reading on the app"]),
+    ("en", "app-prompt", ["Expand article"]),
+    ("fr", "app-prompt", ["Télécharger l'application"]),
+    ("de", "app-prompt", ["Artikel aufklappen"]),
+    ("es", "app-prompt", ["Ver artículo completo"]),
+    (
+        "fr",
+        "related-links",
+        ["Sur le même sujet :", "- La dette de la ville atteint un record", "- Le maire sous pression"],
+    ),
+    (
+        "es",
+        "related-links",
+        ["Noticias relacionadas:", "• El alcalde anuncia nuevas obras", "• La oposición pide su dimisión"],
+    ),
+    ("en", "related-links", ["Check Also;", "Mayor faces recall vote over library closures"]),
+    ("fr", "cookie-notice", ["Ce site utilise des cookies pour mesurer l'audience."]),
+    ("fr", "comment-prompt", ["Vous devez être connecté pour publier un commentaire."]),
+    ("de", "comment-prompt", ["Sie müssen angemeldet sein, um einen Kommentar zu schreiben."]),
+    ("es", "comment-prompt", ["Debes iniciar sesión para publicar un comentario."]),
+    ("en", "cms-token", ["fbpx"]),
+    ("en", "cms-token", ["[time-brightcove not-tgx=”true”]"]),
+    ("fr", "caption", ["Photo : Jean Dupont / AFP"]),
+    ("de", "caption", ["Bild: Max Muster/dpa"]),
+    ("fr", "share-bar", ["Partager cet article"]),
+    ("de", "share-bar", ["Diesen Artikel teilen"]),
+    ("es", "share-bar", ["Compartir esta noticia"]),
+    ("de", "donation-appeal", ["Jetzt spenden"]),
+    ("fr", "donation-appeal", ["Faites un don pour soutenir le journalisme indépendant."]),
+]
+
+# A site's tagline and menu in the lead: cut, and the outlet it names becomes `outlet`.
+TAGLINES = {
+    "en": ("The Harbour Post – News from the coast | World | Politics | Sport", "The Harbour Post"),
+    "fr": ("Le Courrier du Sud – L'info de votre région | Monde | Politique | Sport", "Le Courrier du Sud"),
+    "de": ("Der Landbote – Nachrichten aus der Region | Welt | Politik | Sport", "Der Landbote"),
+    "es": ("El Diario del Valle – Noticias de tu región | Mundo | Política | Deportes", "El Diario del Valle"),
+}
+BYLINES = {"en": "By Maria Lopez", "fr": "Par Marie Dupont", "de": "Von Hans Müller", "es": "Por Ana García"}
+HEADLINES = {
+    "en": "City approves budget after nine-hour debate",
+    "fr": "La ville adopte son budget après neuf heures de débat",
+    "de": "Stadtrat beschließt Haushalt nach neunstündiger Debatte",
+    "es": "El ayuntamiento aprueba el presupuesto tras nueve horas de debate",
+}
+# (article language, paragraph in another language)
+FOREIGN = [
+    (
+        "fr",
+        "The regional edition of this newspaper is also available in English for readers abroad, with "
+        "a selection of the week's most important local stories.",
+    ),
+    (
+        "de",
+        "Esta edición regional del periódico también está disponible en español para los lectores en el "
+        "extranjero, con una selección de las noticias locales de la semana.",
+    ),
+    (
+        "es",
+        "Diese Regionalausgabe der Zeitung gibt es auch auf Deutsch für Leserinnen und Leser im Ausland, "
+        "mit einer Auswahl der wichtigsten Nachrichten der Woche.",
+    ),
 ]
 
 
@@ -226,3 +302,34 @@ def test_audit_records_rule_and_raw_text_kept() -> None:
     assert art.raw_text == doc.text
     assert art.removed[0].text == "Leave a reply"
     assert art.removed[0].rule
+
+
+@pytest.mark.parametrize("lang", sorted(TAGLINES))
+def test_site_tagline_cut_and_names_the_outlet(lang: str) -> None:
+    line, outlet = TAGLINES[lang]
+    art = clean_document(_doc([line, *NEWS[lang]]))
+    assert line not in art.text
+    assert [r.reason for r in art.removed] == ["site-tagline"]
+    assert art.outlet == outlet
+    assert art.text.splitlines() == NEWS[lang]
+
+
+@pytest.mark.parametrize("lang", sorted(BYLINES))
+def test_headline_and_byline_lifted_in_each_language(lang: str) -> None:
+    headline = HEADLINES[lang]
+    art = clean_document(_doc([headline, BYLINES[lang], *NEWS[lang]], title=headline))
+    assert art.title == headline
+    assert art.author == BYLINES[lang].split(" ", 1)[1]
+    assert {r.reason for r in art.removed} == {"headline", "byline"}
+    assert art.text.splitlines() == NEWS[lang]
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "detected"])
+@pytest.mark.parametrize(("lang", "foreign"), FOREIGN, ids=[f[0] for f in FOREIGN])
+def test_foreign_paragraph_removed_in_each_language(lang: str, foreign: str, declared: bool) -> None:
+    doc = _doc([NEWS[lang][0], foreign, *NEWS[lang][1:]], language=lang if declared else None)
+    art = clean_document(doc)
+    assert art.language == lang
+    assert foreign not in art.text
+    assert [r.reason for r in art.removed] == ["foreign-language"]
+    assert art.text.splitlines() == NEWS[lang]

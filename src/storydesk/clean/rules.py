@@ -288,8 +288,9 @@ RULES: tuple[Rule, ...] = (
     _r(
         "share-bar",
         "share",
-        r"^((share|partager|teilen|compartir)( (this|on|via|sur|en|auf|the|mit))?( (article|story|artikel|"
-        r"artículo|facebook|twitter|x|whatsapp|email|linkedin))*\W*$|"
+        r"^((share|partager|teilen|compartir)( (this|on|via|sur|en|auf|the|mit|cet|cette|ce|diesen|dieses|este|"
+        r"esta|la|le|el))*( (article|story|post|artikel|beitrag|artículo|noticia|facebook|twitter|x|whatsapp|"
+        r"email|linkedin))*\W*$|((diesen |dieses |den )?(artikel|beitrag) teilen\W*$)|"
         r"((facebook|twitter|x|whatsapp|email|e-mail|linkedin|pinterest|reddit|telegram|print|copy link|"
         r"messenger|flipboard)\W*){2,}$)",
         14,
