@@ -87,6 +87,11 @@ class StoryIndex:
     figure_row: dict[tuple[int, int], int] = field(default_factory=dict)
     figure_sims: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     figure_text: list[str] = field(default_factory=list)  # the context of each figure row
+    texts: dict[str, str] = field(default_factory=dict)  # article id -> Article.text
+
+    def before(self, article: str, start: int) -> str:
+        """The article's text before `start` (where a pronoun's referent is looked for)."""
+        return self.texts.get(article, "")[:start]
 
 
 def root_of(syndicated: Mapping[str, str | None], article_id: str) -> str:
@@ -144,6 +149,7 @@ def build_index(
         figure_row=figure_row,
         figure_sims=fvec @ fvec.T if contexts else np.zeros((0, 0), dtype=np.float32),
         figure_text=contexts,
+        texts={a.id: a.text for a in articles},
     )
 
 
@@ -255,13 +261,12 @@ def _canonical(index: StoryIndex, members: Sequence[int]) -> int:
     )
 
 
-def attribution_of(text: str) -> str | None:
-    """Who asserts `text` (quotes.attribution), or None while quotes.py is absent."""
-    try:
-        from storydesk.crosscheck.quotes import attribution
-    except ImportError:  # quotes.py is built by another engineer; degrade until it lands
-        return None
-    return attribution(text)
+def attribution_of(text: str, context: str | None = None) -> str | None:
+    """Who asserts `text` (quotes.attribution; `context`, the article text before it, resolves
+    "it said"), or None when stated plainly."""
+    from storydesk.crosscheck.quotes import attribution
+
+    return attribution(text, context)
 
 
 def make_claims(index: StoryIndex, groups: Sequence[Sequence[int]]) -> list[tuple[Claim, list[int]]]:
@@ -276,7 +281,9 @@ def make_claims(index: StoryIndex, groups: Sequence[Sequence[int]]) -> list[tupl
             Passage(article=s.article, start=s.start, end=s.end, text=s.text)
             for s in (index.sentences[k] for k in members)
         )
-        attributed = tuple(sorted({a for a in (attribution_of(p.text) for p in passages) if a}))
+        attributed = tuple(
+            sorted({a for a in (attribution_of(p.text, index.before(p.article, p.start)) for p in passages) if a})
+        )
         cid = content_id(*(f"{p.article}:{p.start}:{p.end}" for p in passages))
         out.append(
             (

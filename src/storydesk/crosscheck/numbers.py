@@ -319,7 +319,7 @@ _MONTH_BEFORE = re.compile(r"\b" + _MONTHS + r"\s*$", re.I)
 _SCOPE_RE = re.compile(
     r"\b(including|excluding|not counting|among|besides|of whom|of them|"
     r"in addition to|apart from|expect\w*|forecast\w*|predict\w*|anticipat\w*|looking for|"
-    r"projected)\b",
+    r"projected|of\s+(?:its\s+|the\s+|their\s+)?(?:senior|top|junior)\s+\w+)\b",
     re.I,
 )
 _NEXT_FIGURE = re.compile(rf"[.;!?]|\d|\b(?:{_WORD_NUM})\b", re.I)
@@ -334,7 +334,9 @@ _PERPETRATOR_SCOPE = re.compile(
 _RANGE_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 _TIME_RE = re.compile(
     r"\b(?P<h>\d{1,2})(?::\s?(?P<m>\d{2}))?\s?(?P<ampm>[ap]\.?\s?m\b\.?)"
-    r"|\b(?P<h2>\d{1,2}):(?P<m2>\d{2})\b",
+    r"|\b(?P<h2>\d{1,2}):(?P<m2>\d{2})\b"
+    # 24-hour clock without a colon, marked as a time by what follows: "at 1353 (1023 GMT)"
+    r"|\b(?P<h3>[01]\d|2[0-3])(?P<m3>[0-5]\d)(?=\s?(?:GMT|UTC|hrs\b|hours\b|local\b|\(\d{4}\s?(?:GMT|UTC)))",
     re.I,
 )
 
@@ -544,8 +546,8 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     for m in _TIME_RE.finditer(text):
-        h = int(m.group("h") or m.group("h2"))
-        mins = int(m.group("m") or m.group("m2") or 0)
+        h = int(m.group("h") or m.group("h2") or m.group("h3"))
+        mins = int(m.group("m") or m.group("m2") or m.group("m3") or 0)
         ampm = (m.group("ampm") or "").lower().replace(" ", "").replace(".", "")
         if h > 23 or mins > 59:
             continue
@@ -567,7 +569,12 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             continue
         raw = m.group("num")
         # inside a word or an identifier ("F-16", "COVID-19", "A380")
-        if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-/") and not m.group("cur"):
+        if (
+            s > 0
+            and (text[s - 1].isalnum() or text[s - 1] in "-/")
+            and not m.group("cur")
+            and not re.search(r"magnitude\s?-$", text[max(0, s - 11) : s], re.I)  # "magnitude-5.2"
+        ):
             continue
         if e < len(text) and text[e].isalpha() and not m.group("num2"):
             # "5th", "1990s", "3D", but "p74million" / "193km" keep their unit

@@ -199,9 +199,10 @@ _REPORTEDLY = re.compile(r"\b(?:reportedly|allegedly|purportedly|it is reported|
 def attribution(text: str, context: str | None = None) -> str | None:
     """Who asserts `text`: "Iran state TV", "Fox News", "Islamabad"; None when stated plainly.
 
-    A bare pronoun ("..., it added.") is returned as is, unless `context` (the article text
-    before `text`) names who it is: the last earlier asserter for "it"/"they", the last person
-    named for "he"/"she".
+    A bare pronoun ("..., it added.") is resolved from `context` (the article text before
+    `text`): the last earlier asserter for "it"/"they", the last person named for "he"/"she".
+    A pronoun that cannot be resolved is no attribution: None (a reader learns nothing from
+    "attributed to it").
 
     >>> attribution("Three women and four children were killed, Iran state TV said.")
     'Iran state TV'
@@ -209,17 +210,20 @@ def attribution(text: str, context: str | None = None) -> str | None:
     True
     """
     who = _attribution(text)
-    if who and context and who.lower() in _PRONOUNS:
-        if who.lower() in ("he", "she"):
-            from storydesk.crosscheck.entities import find_mentions
+    if not who or who.lower() not in _PRONOUNS:
+        return who
+    if not context:
+        return None
+    if who.lower() in ("he", "she"):
+        from storydesk.crosscheck.entities import find_mentions
 
-            people = [m for m in find_mentions(context[-800:]) if m.label == "PER"]
-            return people[-1].text if people else who
-        for sent in reversed(re.split(r"(?<=[.!?”\"])\s+", context[-1500:])):
-            earlier = _attribution(sent)
-            if earlier and earlier.lower() not in _PRONOUNS and earlier != "unnamed reports":
-                return earlier
-    return who
+        people = [m for m in find_mentions(context[-800:]) if m.label == "PER"]
+        return people[-1].text if people else None
+    for sent in reversed(re.split(r"(?<=[.!?”\"])\s+", context[-1500:])):
+        earlier = _attribution(sent)
+        if earlier and earlier.lower() not in _PRONOUNS and earlier != "unnamed reports":
+            return earlier
+    return None
 
 
 def _attribution(text: str) -> str | None:
