@@ -211,6 +211,33 @@ MUST_KEEP = [
 ]
 
 
+# (language, news sentence that starts like chrome) in each language
+MUST_KEEP_BY_LANGUAGE = [
+    ("en", "Donated organs saved three lives at the city hospital last week, doctors said."),
+    ("en", "Cookies and cakes sold at the fair raised more than 2,000 dollars for the local hospital."),
+    ("en", "Newsletter publishers have seen subscriptions rise sharply since the start of the year."),
+    ("fr", "Publicité mensongère : l'entreprise a été condamnée mardi à une amende de deux millions d'euros."),
+    ("fr", "Soutenir les agriculteurs reste la priorité du gouvernement, a indiqué le ministre de l'Agriculture."),
+    ("fr", "Les commentaires du président sur la réforme des retraites ont provoqué la colère des syndicats."),
+    ("fr", "Accueil glacial pour le Premier ministre, hué par des manifestants à son arrivée à Marseille."),
+    ("de", "Teilen wollten die Parteien die Macht nicht, berichtete die Zeitung am Montag."),
+    ("de", "Kommentare in sozialen Netzwerken hatten die Debatte über das Gesetz zusätzlich angeheizt."),
+    ("de", "Spenden aus dem Ausland machten im vergangenen Jahr fast ein Drittel der Einnahmen der Partei aus."),
+    ("de", "Foto- und Videoaufnahmen zeigen, wie die Polizei die Demonstranten vom Platz drängt."),
+    ("es", "Compartir el poder no está en los planes del partido, admitió su portavoz en una entrevista."),
+    ("es", "Los comentarios del ministro sobre la inflación provocaron una caída de la bolsa de Madrid."),
+    ("es", "Inicio de curso marcado por la huelga de profesores en varias comunidades autónomas."),
+    ("es", "Publicidad institucional: el gobierno gastó 40 millones de euros en campañas durante 2023."),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence"), MUST_KEEP_BY_LANGUAGE)
+def test_news_that_starts_like_chrome_is_kept_in_each_language(lang: str, sentence: str) -> None:
+    art = clean_document(_doc([NEWS[lang][0], sentence, NEWS[lang][1]]))
+    assert sentence in art.text, art.removed
+    assert art.removed == ()
+
+
 @pytest.mark.parametrize("sentence", MUST_KEEP)
 def test_news_that_looks_like_chrome_is_kept(sentence: str) -> None:
     lang = (

@@ -25,10 +25,10 @@ _WORD = re.compile(r"\w+", re.U)
 # Quotation marks; an apostrophe inside a word ("l’Afrique", "it's") is not one.
 _QUOTES = re.compile(r"[\"“”«»„]|(?<!\w)['‘’]|['‘’](?!\w)")
 _REPORTED = re.compile(
-    r"\b(said|says|told|tells|according to|stated|added|urged|asked|wrote|"
-    r"a déclaré|a dit|affirme|selon|a ajouté|"
-    r"sagte|sagt|erklärte|laut|betonte|"
-    r"dijo|afirmó|según|declaró|señaló)\b",
+    r"\b(said|says|told|tells|according to|stated|added|urged|asked|wrote|announced|warned|explained|"
+    r"a déclaré|a dit|affirme|selon|a ajouté|a indiqué|a précisé|a annoncé|a expliqué|a estimé|"
+    r"sagte|sagt|erklärte|laut|betonte|teilte mit|kündigte an|"
+    r"dijo|afirmó|según|declaró|señaló|indicó|explicó|aseguró|añadió|admitió|advirtió|anunció)\b",
     re.I,
 )
 
@@ -167,7 +167,7 @@ RULES: tuple[Rule, ...] = (
         r"faire un don|faites un don|soutenez|soutenir (notre|la|le|nos)|"
         r"jetzt spenden|spenden sie|unterstützen sie|unterstütze (uns|unseren)|unterstütze \S+\W*$|"
         r"haz una donación|haga una donación|dona ahora|apoya (nuestro|el|a)|apoye (nuestro|el)|"
-        r"colabora con)",
+        r"colabora con)(?!\w)",  # whole words: "Donated organs...", "Soutenir les..." are news
         60,
     ),
     _r(
