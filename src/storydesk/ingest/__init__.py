@@ -18,7 +18,6 @@ files are read only for the formats that need it (text, HTML, feeds), under
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
 import zlib
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from storydesk.errors import InputError
-from storydesk.ingest._common import html_document, skip_from, too_large
+from storydesk.ingest._common import GuardedGzip, html_document, skip_from, too_large
 from storydesk.ingest.decode import decode_bytes
 from storydesk.ingest.sniff import HEAD_BYTES, gzip_is_damaged, gzip_member_head, sniff
 from storydesk.records import Provenance, RawDocument, Skip
@@ -126,8 +125,8 @@ def _read_stream(
                        "a gzip file that holds no text" if inner != "empty" else "the gzip file is empty")
             return
         # Any other gzipped input (feed.xml.gz, news.jsonl.gz): read through the decompressor;
-        # the size limit then applies to the decompressed bytes.
-        with gzip.GzipFile(fileobj=fh) as gz:
+        # the size limit then applies to the decompressed bytes, and GuardedGzip stops a bomb.
+        with GuardedGzip(fh) as gz:
             yield from _read_stream(gz, source, None, name.removesuffix(".gz"), settings)  # type: ignore[arg-type]
         return
     if fmt == "empty":
@@ -214,10 +213,15 @@ def iter_url(url: str, settings: Settings) -> Iterator[Item]:
         return
     fmt = sniff(got.body[:HEAD_BYTES], got.url.rsplit("/", 1)[-1].split("?")[0])
     if fmt == "gzip":
+        # Bounded: a small body may inflate to gigabytes (a compression bomb).
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            body = gzip.decompress(got.body)
-        except (OSError, EOFError, zlib.error) as exc:
+            body = d.decompress(got.body, settings.max_bytes + 1)
+        except zlib.error as exc:
             yield Skip(url, "binary", f"a damaged gzip body ({exc})")
+            return
+        if len(body) > settings.max_bytes:
+            yield too_large(url, len(body), settings.max_bytes, "decompressed response")
             return
         fmt = sniff(body[:HEAD_BYTES], "")
         got = type(got)(got.url, body, got.content_type, got.fetched)

@@ -16,8 +16,15 @@ import logging
 from collections.abc import Iterator
 from typing import IO, Any
 
-from storydesk.errors import InputError
-from storydesk.ingest._common import html_document, skip_from, too_large
+from storydesk.errors import InputError, TooLarge
+from storydesk.ingest._common import (
+    CountingReader,
+    bomb,
+    html_document,
+    ratio_exceeded,
+    skip_from,
+    too_large,
+)
 from storydesk.ingest.dates import normalise_date
 from storydesk.ingest.decode import decode_bytes
 from storydesk.ingest.text import parse_text
@@ -71,7 +78,14 @@ def iter_warc(
     """Stream the HTML/text records of a WARC or ARC archive (binary handle, gzip or not)."""
     from warcio.archiveiterator import ArchiveIterator
 
-    it = ArchiveIterator(fh, arc2warc=True)
+    def check(consumed: int) -> None:
+        # warcio decompresses each gzip member whole as it skips records; stop a bomb early.
+        reader = getattr(it, "reader", None)
+        inflated = getattr(reader, "num_read", 0) if getattr(reader, "decompressor", None) else 0
+        if ratio_exceeded(inflated, consumed):
+            raise bomb(inflated, consumed)
+
+    it = ArchiveIterator(CountingReader(fh, check), arc2warc=True)
     count = documents = 0
     end_of_last = 0
     previous: tuple[Any, int] | None = None  # the last record and its offset, checked once drained
@@ -121,6 +135,10 @@ def iter_warc(
                 f"{it.err_count} record(s) do not end where their Content-Length says "
                 "(a truncated or edited archive); what could be read was kept",
             )
+    except TooLarge as exc:
+        yield Skip(f"{source} record at offset {max(it.offset, end_of_last, 0)}", exc.reason,
+                   f"{exc.detail}; the {count} records before it were read")
+        return
     except Exception as exc:  # warcio raises many types on damage (ArchiveLoadFailed, zlib, EOF)
         log.debug("archive %s damaged", source, exc_info=True)
         at = max(it.offset, end_of_last, 0)
