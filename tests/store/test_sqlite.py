@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -109,17 +111,32 @@ def test_missing_or_corrupt_store_is_a_clear_error(tmp_path: Path) -> None:
         open_store(bad)
 
 
-def _open_and_insert(args: tuple[str, int]) -> int:
-    d, i = args
-    with open_store(d) as s:
-        return len(s.add_articles([art(i), art(100)]))
+# Run in fresh interpreters, not a multiprocessing pool: under pytest's importlib mode a pool
+# worker cannot import this test module to unpickle a function from it, and the pool hangs.
+_INSERT = """
+import sys
+from storydesk.records import Article
+from storydesk.store import open_store
+d, i = sys.argv[1], int(sys.argv[2])
+def art(i):
+    return Article(id=f"{i:04x}beef{i:08d}", outlet="Daily", title=f"Title {i}", url=f"https://d.x/{i}",
+                   published=None, language="en", raw_text="raw", text=f"Body {i}")
+with open_store(d) as s:
+    print(len(s.add_articles([art(i), art(100)])))
+"""
 
 
 def test_processes_creating_one_store_at_once_do_not_collide(tmp_path: Path) -> None:
-    import multiprocessing
-
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
-        new = pool.map(_open_and_insert, [(str(tmp_path), i) for i in range(8)])
-    assert sum(new) == 9  # 8 own articles + the shared one exactly once
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _INSERT, str(tmp_path), str(i)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for i in range(6)
+    ]
+    new = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        new.append(int(out.strip()))
+    assert sum(new) == 7  # 6 own articles + the shared one exactly once
     with open_store(tmp_path) as s:
-        assert s.count_articles() == 9
+        assert s.count_articles() == 7
