@@ -286,7 +286,10 @@ _NOT_NOUNS = {
     "all",
     "this",
 }
-_PEOPLE_NOUNS = {"people", "persons", "person", "others", "civilians", "individuals"}
+_PEOPLE_NOUNS = {
+    "people", "persons", "person", "others", "civilians", "individuals", "residents", "inhabitants",
+    "villagers", "citizens", "locals",
+}
 
 _WORD_NUM = "|".join(sorted(list(_UNITS_WORDS) + list(_TENS_WORDS), key=len, reverse=True))
 _SCALE_WORDS = "hundred|thousand|million|billion|trillion"
@@ -616,6 +619,9 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
                     unit = "GBP"
             elif text[e : e + 1] == "%":
                 unit = "%"
+        sq = re.match(r"\s?-?\s?square\s?-?\s?(kilomet\w+|km|miles?|met\w+|feet|foot)", text[e : e + 30], re.I)
+        if sq:
+            unit = "sq " + _UNIT_WORD.get(sq.group(1).lower().replace("kilometer", "kilometre"), sq.group(1).lower())
         if re.match(r"\s?-?\s?(?:months?|weeks?|days?)\s?-?\s?old", text[e : e + 18], re.I):
             unit = "age-young"  # "an 11-month-old boy": an age, in other units than years
         # ages: "38-year-old", "39 - year - old", "Anwar, 66,"
