@@ -252,7 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     from storydesk.clean import language
     from storydesk.settings import Settings
 
-    settings = Settings()
+    # Scores must not depend on the machine's load: with the default 2 s bound, a page that runs
+    # out of time on a busy machine falls back to plain paragraphs and the score moves (seen at
+    # load 9 on this 2-core machine). Quality is measured with a 10 s bound; the time target is
+    # checked on the measured per-page times instead (slowest page, printed below).
+    settings = Settings(extract_timeout_s=max(10.0, Settings().extract_timeout_s))
     # Cleaning loads lingua's low-accuracy models on first use, and the accurate models of two
     # languages when it checks a foreign paragraph: load those of the commonest languages before
     # timing so that per-page times measure pages, not one-time start-up.

@@ -165,7 +165,8 @@ RULES: tuple[Rule, ...] = (
         r"help (us|fund|support)|we rely on|your (support|donation|contribution) (helps|makes|keeps)|"
         r"if you (value|like|enjoy|appreciate) (our|this|what)|"
         r"faire un don|faites un don|soutenez|soutenir (notre|la|le|nos)|"
-        r"jetzt spenden|spenden sie|unterstützen sie|unterstütze (uns|unseren)|unterstütze \S+\W*$|"
+        r"jetzt spenden|spenden sie|unterstützen sie|unterstütze (uns|unseren)|"
+        r"unterstütze (den |die |das )?\S+(\W*$| (bereits|schon|jetzt|ab|mit)\b)|"
         r"haz una donación|haga una donación|dona ahora|apoya (nuestro|el|a)|apoye (nuestro|el)|"
         r"colabora con)(?!\w)",  # whole words: "Donated organs...", "Soutenir les..." are news
         60,
@@ -174,7 +175,10 @@ RULES: tuple[Rule, ...] = (
         "newsletter",
         "newsletter-anywhere",
         r"\bsign up (for|to) .{0,60}\bnewsletters?\b|\bdelivered (straight |directly )?(to|through|into) "
-        r"your (inbox|letterbox|door|mailbox)\b",
+        r"your (inbox|letterbox|door|mailbox)\b|"
+        r"\b(suscribirse|suscríbete|inscrivez-vous|abonnez-vous|abonnieren sie|abonniere)\b.{0,60}"
+        r"\b(newsletter|boletín|lettre d'information)\b|"
+        r"\bby email\b.{0,60}\b(free )?sign.?up\W*$",
         45,
         anywhere=True,
     ),
@@ -216,6 +220,16 @@ RULES: tuple[Rule, ...] = (
     ),
     _r(
         "cookie-notice",
+        "consent",
+        r"^(by (registering|signing up|subscribing),? you (agree|accept)|mit (der|ihrer) (registrierung|anmeldung) "
+        r"(akzeptieren|stimmen) sie|en vous inscrivant,? vous acceptez|al (registrarte|suscribirte),? aceptas|"
+        r"click (on )?the button (below )?to load (the )?content|klicken sie auf den (unteren )?button,? um den "
+        r"inhalt|cliquez sur le bouton .{0,20}pour (charger|afficher) le contenu|"
+        r"haz clic en el botón .{0,20}para cargar el contenido)",
+        40,
+    ),
+    _r(
+        "cookie-notice",
         "cookies",
         r"^(we use cookies|this (site|website) uses cookies|by (using|continuing to use) this (site|website)|"
         r"accept (all )?cookies|cookie (policy|settings|preferences)|"
@@ -236,9 +250,9 @@ RULES: tuple[Rule, ...] = (
         "ad-disclosure",
         "disclosure-anywhere",
         r"(if you (buy|purchase) (something|a product|anything) (through|via|from) (this|our|the|these) "
-        r"(post|links?|article|site)|we may earn (a )?(small )?(commission|fee)|"
+        r"(post|links?|article|site)|we may (earn|receive) (a )?(small )?(commission|compensation|fee)|"
         r"(earns?|receive) (an? )?(affiliate )?commission (from|on) (qualifying )?purchases)",
-        40,
+        60,
         anywhere=True,
     ),
     _r(
@@ -284,6 +298,17 @@ RULES: tuple[Rule, ...] = (
         r"seguir leyendo en la app|leer en la app|descarga (nuestra|la) app|ampliar artículo|ver artículo completo)",
         12,
     ),
+    # Follow-us prompts: a social account or channel, not news.
+    _r(
+        "share-bar",
+        "follow-us",
+        r"^(follow us (on|at)|find us on|like us on facebook|subscribe to our (youtube )?channel|"
+        r"suivez-nous (sur|on)|retrouvez-nous sur|abonnez-vous à notre chaîne|"
+        r"folgen sie uns (auf|bei)|folge uns (auf|bei)|abonniere unseren kanal|"
+        r"síguenos en|sigue(nos)? en (twitter|facebook|instagram|x)|suscríbete a nuestro canal|"
+        r"¡?mira lo que tiene nuestro canal)",
+        25,
+    ),
     # Share bars.
     _r(
         "share-bar",
@@ -326,7 +351,8 @@ RULES: tuple[Rule, ...] = (
         r"weitere artikel|siehe auch|"
         r"lee también|leer más|lea también|te puede interesar|noticias relacionadas|ver también|"
         r"más información|relacionad[oa]s|contenido relacionado|vea también|mira también|"
-        r"auch lesen|meistgelesen|meist-?diskutiert|meist-?gelesen)\s*([:;.\-–—]|$)",
+        r"auch lesen|meistgelesen|meist-?diskutiert|meist-?gelesen|weitere artikel zum thema|"
+        r"(meist)?kommentierte artikel|most commented|les plus commentés|más comentad[oa]s)\s*([:;.\-–—|]|$)",
         25,
         guard_speech=False,
     ),
@@ -345,7 +371,9 @@ RULES: tuple[Rule, ...] = (
         "caption",
         "credit-line",
         r"^[(\[]?\s*(photo|image|picture|photograph|foto|bild|imagen|fotografía|crédit|credit|"
-        r"courtesy|source|bildquelle|légende|image caption|image source)s?( by| de| von| credit)?\s*[:©]",
+        r"courtesy|source|bildquelle|légende|image caption|image source|beitragsbild|titelbild|symbolbild|"
+        r"bildnachweis|fotonachweis|image illustrative|photo d'illustration|image d'illustration|"
+        r"foto ilustrativa|imagen ilustrativa)s?( by| de| von| credit)?\s*[:©]|^fot\.\s",
         25,
         guard_speech=False,
     ),
