@@ -90,18 +90,29 @@ def iter_file(path: Path, settings: Settings) -> Iterator[Item]:
         yield Skip(source, "not-found", f"cannot open it ({exc.strerror or exc})")
         return
     with fh:
-        try:
-            yield from _read_stream(fh, source, size, path.name, settings)
-        except InputError as exc:
-            yield skip_from(source, exc)
-        except (OSError, EOFError, zlib.error) as exc:
-            # Mostly damaged or truncated gzip data (gzip raises all three); what was read before
-            # the damage has been yielded already.
-            yield Skip(source, "binary", f"reading failed ({type(exc).__name__}: {exc})")
-        except Exception as exc:  # a reader's bug on odd input must not end the whole run
-            log.warning("unexpected error reading %s", source, exc_info=True)
-            yield Skip(source, "unsupported",
-                       f"unexpected error ({type(exc).__name__}: {exc}); please report this input")
+        yield from iter_stream(fh, source, settings, size=size, name=path.name)
+
+
+def iter_stream(
+    fh: IO[bytes], source: str, settings: Settings, size: int | None = None, name: str = ""
+) -> Iterator[Item]:
+    """The documents in one open binary stream (a file's content), Skips for what cannot be read.
+
+    `name` (a file name) only breaks format ties; `size`, when known, lets an over-limit input be
+    skipped before it is read. Never raises for bad content.
+    """
+    try:
+        yield from _read_stream(fh, source, size, name, settings)
+    except InputError as exc:
+        yield skip_from(source, exc)
+    except (OSError, EOFError, zlib.error) as exc:
+        # Mostly damaged or truncated gzip data (gzip raises all three); what was read before
+        # the damage has been yielded already.
+        yield Skip(source, "binary", f"reading failed ({type(exc).__name__}: {exc})")
+    except Exception as exc:  # a reader's bug on odd input must not end the whole run
+        log.warning("unexpected error reading %s", source, exc_info=True)
+        yield Skip(source, "unsupported",
+                   f"unexpected error ({type(exc).__name__}: {exc}); please report this input")
 
 
 def _read_stream(
@@ -191,7 +202,7 @@ def read_document(
     if fmt == "html":
         yield html_document(text, prov, settings, source, url=url)
         return
-    if not text.strip():
+    if not text.replace("\x00", "").strip():
         yield Skip(source, "empty", "the file is empty or only whitespace")
         return
     from storydesk.ingest.text import parse_text
@@ -233,4 +244,4 @@ def iter_url(url: str, settings: Settings) -> Iterator[Item]:
                              fetched=got.fetched)
 
 
-__all__ = ["iter_file", "iter_inputs", "iter_url", "read_document"]
+__all__ = ["iter_file", "iter_inputs", "iter_stream", "iter_url", "read_document"]

@@ -28,6 +28,26 @@ def too_large(source: str, size: int, limit: int, what: str = "file") -> Skip:
     )
 
 
+_STR_FIELDS = ("text", "html", "url", "outlet", "title", "published", "language", "author")
+
+
+def without_nul(item: RawDocument | Skip) -> RawDocument | Skip:
+    """`item` with NUL characters dropped from every string field (a Skip passes unchanged).
+
+    A NUL inside a field (a raw one in ill-formed XML, a WARC header, a JSON "\\u0000") ends the
+    string for SQLite's C API and most tools; nothing in news text needs one.
+    """
+    if not isinstance(item, RawDocument):
+        return item
+    changes = {f: getattr(item, f).replace("\x00", "") for f in _STR_FIELDS
+               if isinstance(getattr(item, f), str) and "\x00" in getattr(item, f)}
+    if not changes:
+        return item
+    import dataclasses
+
+    return dataclasses.replace(item, **changes)
+
+
 def html_document(
     html: str | bytes,
     provenance: Provenance,
@@ -41,7 +61,7 @@ def html_document(
 
     clean_meta = {k: v for k, v in (meta or {}).items() if v}
     try:
-        return parse_html(html, provenance, settings, url=url, meta=clean_meta or None)
+        return without_nul(parse_html(html, provenance, settings, url=url, meta=clean_meta or None))
     except InputError as exc:
         return skip_from(source, exc)
 
@@ -60,7 +80,7 @@ def text_or_none(value: Any) -> str | None:
         value = str(value)
     if not isinstance(value, str):
         return None
-    value = " ".join(value.split())
+    value = " ".join(value.replace("\x00", "").split())
     return value or None
 
 

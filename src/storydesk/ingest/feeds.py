@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urljoin
 
-from storydesk.ingest._common import html_document, language_code, text_or_none
+from storydesk.ingest._common import html_document, language_code, text_or_none, without_nul
 from storydesk.ingest.dates import from_struct_time, normalise_date
 from storydesk.records import Provenance, RawDocument, Skip
 from storydesk.settings import Settings
@@ -143,6 +143,7 @@ def entry_document(
     """One feedparser entry -> RawDocument, or a Skip naming "<source> entry <index>"."""
     where = f"{source} entry {index}"
     value, mime, content_lang = _best_content(entry)
+    value = value.replace("\x00", "")  # raw NULs survive feedparser's loose parser
     title = text_or_none(entry.get("title"))
     if title and _HAS_TAG.search(title):
         title = text_or_none(html_to_text(title))
@@ -172,7 +173,7 @@ def entry_document(
             return Skip(where, "no-text", "the entry has a link but no text; ingest the linked page instead")
         return Skip(where, "no-text", "the entry has no text")
     html = value if "html" in mime else None
-    return RawDocument(provenance=prov, text=text, html=html, url=url, **meta)
+    return without_nul(RawDocument(provenance=prov, text=text, html=html, url=url, **meta))
 
 
 def iter_feed(
@@ -226,6 +227,7 @@ def iter_json_feed(feed: dict[str, Any], source: str, settings: Settings) -> Ite
             continue
         html = item.get("content_html") if isinstance(item.get("content_html"), str) else None
         text = item.get("content_text") if isinstance(item.get("content_text"), str) else None
+        text = text.replace("\x00", "") if text else text
         if not text:
             text = html_to_text(html) if html else text_or_none(item.get("summary"))
         if not text or not text.strip():
@@ -233,7 +235,7 @@ def iter_json_feed(feed: dict[str, Any], source: str, settings: Settings) -> Ite
             continue
         authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
         author = next((text_or_none(a.get("name")) for a in authors if isinstance(a, dict)), None)
-        yield RawDocument(
+        yield without_nul(RawDocument(
             provenance=Provenance(source=source, fmt="jsonfeed", locator=f"entry {i}"),
             text=text,
             html=html,
@@ -243,7 +245,7 @@ def iter_json_feed(feed: dict[str, Any], source: str, settings: Settings) -> Ite
             published=normalise_date(item.get("date_published") or item.get("date_modified")),
             language=language_code(item.get("language") or feed.get("language")),
             author=author,
-        )
+        ))
 
 
 __all__ = ["entity_attack", "entry_document", "html_to_text", "iter_feed", "iter_json_feed"]

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from storydesk.errors import Unreadable
-from storydesk.ingest._common import html_document, language_code, text_or_none, too_large
+from storydesk.ingest._common import html_document, language_code, text_or_none, too_large, without_nul
 from storydesk.ingest.dates import normalise_date
 from storydesk.ingest.decode import decode_bytes
 from storydesk.records import Provenance, RawDocument, Skip
@@ -51,7 +51,7 @@ def record_document(
     prov = Provenance(source=source, fmt="jsonl", locator=locator,
                       fetched=normalise_date(obj.get("fetched")))
     if text is not None and text.strip():
-        return RawDocument(provenance=prov, text=text, html=html, url=url, **meta)
+        return without_nul(RawDocument(provenance=prov, text=text, html=html, url=url, **meta))
     if html is not None and html.strip():
         return html_document(html, prov, settings, where, url=url, meta=meta)
     return Skip(where, "no-text", 'the "text" (or "html") field is empty')
@@ -112,7 +112,19 @@ def _lines(fh: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None, int]]
 
 
 def iter_jsonl(fh: IO[bytes], source: str, settings: Settings) -> Iterator[RawDocument | Skip]:
-    """Stream a JSON Lines file (binary handle) into RawDocuments and per-line Skips."""
+    """Stream a JSON Lines file (binary handle) into RawDocuments and per-line Skips.
+
+    A file that holds no record at all (blank lines, `[]`) is one "empty" Skip, never silence.
+    """
+    empty = True
+    for item in _iter_jsonl(fh, source, settings):
+        empty = False
+        yield item
+    if empty:
+        yield Skip(source, "empty", "the JSON holds no records (blank lines or an empty array)")
+
+
+def _iter_jsonl(fh: IO[bytes], source: str, settings: Settings) -> Iterator[RawDocument | Skip]:
     first = True
     for number, line, size in _lines(fh, settings.max_bytes):
         loc = f"line {number}"
@@ -130,7 +142,7 @@ def iter_jsonl(fh: IO[bytes], source: str, settings: Settings) -> Iterator[RawDo
             first = False
             continue
         except (ValueError, RecursionError) as exc:
-            if first and line.lstrip()[:1] in (b"[", b"{"):
+            if first and line.lstrip()[:1] in (b"[", b"{") and _runs_on(exc, line):
                 # Not one object per line: maybe one JSON document (an array, or a pretty-printed
                 # object) spread over many lines.
                 yield from _whole_document(line, fh, source, settings)
@@ -143,6 +155,14 @@ def iter_jsonl(fh: IO[bytes], source: str, settings: Settings) -> Iterator[RawDo
             yield from _items(obj, source, settings, prefix=f"{loc} item ")
             continue
         yield record_document(obj, source, loc, settings)
+
+
+def _runs_on(exc: Exception, line: bytes) -> bool:
+    """True when the JSON error is at the end of `line` (the document goes on below), not inside
+    it: a broken or too deeply nested first line is that line's problem, not the file's."""
+    if not isinstance(exc, json.JSONDecodeError):
+        return False
+    return exc.pos >= len(line.rstrip()) - 1
 
 
 def _loads(line: bytes) -> Any:

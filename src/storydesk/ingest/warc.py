@@ -13,7 +13,9 @@ before the damage.
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from storydesk.errors import InputError, TooLarge
@@ -24,6 +26,7 @@ from storydesk.ingest._common import (
     ratio_exceeded,
     skip_from,
     too_large,
+    without_nul,
 )
 from storydesk.ingest.dates import normalise_date
 from storydesk.ingest.decode import decode_bytes
@@ -140,8 +143,14 @@ def iter_warc(
                    f"{exc.detail}; the {count} records before it were read")
         return
     except Exception as exc:  # warcio raises many types on damage (ArchiveLoadFailed, zlib, EOF)
-        log.debug("archive %s damaged", source, exc_info=True)
         at = max(it.offset, end_of_last, 0)
+        if _raised_here(exc):
+            # Not damage but a bug of ours: say so, so that it gets reported and fixed.
+            log.warning("unexpected error reading %s", source, exc_info=True)
+            yield Skip(f"{source} record at offset {at}", "unsupported",
+                       f"unexpected error ({type(exc).__name__}: {exc}); please report this input")
+            return
+        log.debug("archive %s damaged", source, exc_info=True)
         message = " ".join(str(exc).split()).removeprefix("ERROR: ")
         message = message.split(". ")[0][:160] or type(exc).__name__
         yield Skip(
@@ -155,6 +164,15 @@ def iter_warc(
         yield Skip(source, "no-text", f"none of its {count} records is an HTML or text capture")
     elif count == 0:
         yield Skip(source, "empty", "the archive holds no records")
+
+
+_PACKAGE = str(Path(__file__).resolve().parents[1])
+
+
+def _raised_here(exc: BaseException) -> bool:
+    """True when `exc` was raised in storydesk's own code, not in warcio or zlib."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and str(Path(frames[-1].filename).resolve()).startswith(_PACKAGE)
 
 
 def _trailing_bytes(fh: IO[bytes], offset: int) -> int:
@@ -219,12 +237,12 @@ def _read_record(
         return skip_from(where, exc)
     if mime in _HTML_TYPES:
         return html_document(text, prov, settings, where, url=url or None)
-    if not text.strip():
+    if not text.replace("\x00", "").strip():
         return Skip(where, "empty", "the text record is blank")
     doc = parse_text(text, prov)
-    return RawDocument(
+    return without_nul(RawDocument(
         provenance=doc.provenance, text=doc.text, url=url or None, title=doc.title, outlet=doc.outlet
-    )
+    ))
 
 
 __all__ = ["iter_warc"]
