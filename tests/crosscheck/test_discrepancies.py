@@ -111,3 +111,24 @@ def test_differently_named_places_are_not_set_against_each_other() -> None:
         "In Heraklion, 10,000 people marched against the cuts, police said.",
     )
     assert cc.discrepancies == ()
+
+
+def test_name_spelled_with_a_part_dropped_is_flagged() -> None:
+    cc = story(
+        "Police said they arrested Christopher DeLorenzo, 41, at his home in Ohio after the robbery.",
+        "The suspect in the robbery, Christopher Lorenzo, was arrested at his home in Ohio, police said.",
+    )
+    names = [d for d in cc.discrepancies if d.kind == "person"]
+    assert names, cc.discrepancies
+    assert {v.value: v.sources for v in names[0].values} == {
+        "Christopher DeLorenzo": ("a0",), "Christopher Lorenzo": ("a1",),
+    }
+
+
+def test_transliterated_name_is_not_flagged() -> None:
+    from storydesk.crosscheck.discrepancies import _spelled_differently
+
+    assert not _spelled_differently("Qassem Soleimani", "Qassem Suleimani")
+    assert not _spelled_differently("Hossein Amir-Abdollahian", "Hossein Amirabdollahian")
+    assert not _spelled_differently("Wolfe", "Ilene Wolfe")
+    assert _spelled_differently("Anthony LaCalamita", "Anthony Calamita")

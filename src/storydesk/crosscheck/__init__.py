@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from storydesk.crosscheck.claims import align, build_index, figure_claims, make_claims
-from storydesk.crosscheck.discrepancies import figure_facts, find_discrepancies
+from storydesk.crosscheck.discrepancies import figure_facts, find_discrepancies, name_discrepancies
 from storydesk.crosscheck.exclusive import find_exclusives
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible, extract_quantities
 from storydesk.records import Article, CrossCheck, Sentence
@@ -70,6 +70,7 @@ def crosscheck(
     ):
         fn = _optional(module, name)
         parts[field] = tuple(fn(articles, sents, **kwargs)) if fn else ()
+    discrepancies += name_discrepancies(index, parts["entities"])
     return CrossCheck(
         claims=tuple(c for c, _ in claims),
         discrepancies=discrepancies,

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 from storydesk.crosscheck.claims import StoryIndex, attribution_of
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible
-from storydesk.records import Claim, Discrepancy, DiscrepancyValue, Passage
+from storydesk.records import Claim, Discrepancy, DiscrepancyValue, Entity, Passage
 
 # Lowest sentence cosine at which two comparable figures are taken to be about one fact.
 # Measured on bench/crosscheck_gold.py (dev portion), sweeping 0.35-0.65: lower finds more
@@ -178,8 +178,18 @@ _NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][A-Za-z]+")
 
 
 def _names(text: str) -> set[str]:
-    """Capitalised words not opening the text, cut to 4 letters ("Iran" ~ "Iranian")."""
-    return {w[:4].lower() for w in _NAME.findall(text)}
+    """Capitalised words not opening the text, cut to 4 letters ("Iran" ~ "Iranian"); weekdays
+    and titles name no place or party (a month does: it names the event "a December assault")."""
+    return {w[:4].lower() for w in _NAME.findall(text)} - _NOT_NAMES
+
+
+_NOT_NAMES = frozenset(
+    w[:4]
+    for w in [
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "president",
+        "prime", "minister", "secretary", "senator", "governor", "mayor", "chief", "police", "officials",
+    ]
+)
 
 
 def different_names(
@@ -469,6 +479,64 @@ def find_discrepancies(
     return tuple(out)
 
 
+_VOWELS = re.compile(r"[aeiouy]")
+
+
+def _name_tokens(name: str) -> tuple[str, ...]:
+    return tuple(t for t in (re.sub(r"[^a-z]", "", w) for w in name.lower().split()) if t)
+
+
+def _spelled_differently(a: str, b: str) -> bool:
+    """Do two variants of one name differ in more than case, punctuation or vowels?
+
+    "Anthony LaCalamita" / "Anthony Calamita" do; transliterations ("Soleimani" / "Suleimani",
+    "Amir-Abdollahian" / "Amirabdollahian") and a name with or without its first name or title
+    ("Wolfe" / "Ilene Wolfe") do not.
+    """
+    ta, tb = _name_tokens(a), _name_tokens(b)
+    if not ta or not tb or set(ta) <= set(tb) or set(tb) <= set(ta) or len(ta) != len(tb):
+        return False
+    if "".join(ta) == "".join(tb):
+        return False
+    diff = [(x, y) for x, y in zip(ta, tb, strict=True) if x != y]
+    if len(diff) != 1:
+        return False  # a different first name and surname: not one name misspelt
+    x, y = diff[0]
+    return _VOWELS.sub("", x) != _VOWELS.sub("", y) and (x in y or y in x)
+
+
+def name_discrepancies(index: StoryIndex, entities: Sequence[Entity]) -> tuple[Discrepancy, ...]:
+    """People and organisations whose name independent outlets spell differently (one drops a
+    part of it: "Anthony LaCalamita" / "Anthony Calamita"), each spelling with its articles."""
+    out: list[Discrepancy] = []
+    for ent in entities:
+        if ent.type not in ("PER", "ORG"):
+            continue
+        for x, va in enumerate(ent.variants):
+            for vb in ent.variants[x + 1 :]:
+                if not _spelled_differently(va, vb):
+                    continue
+                values = []
+                for v in (va, vb):
+                    pat = re.compile(r"(?<![\w-])" + re.escape(v) + r"(?![\w-])")
+                    passages = tuple(
+                        Passage(article=s.article, start=s.start, end=s.end, text=s.text)
+                        for s in index.sentences
+                        if pat.search(s.text)
+                    )
+                    first: dict[str, Passage] = {}
+                    for p in passages:
+                        first.setdefault(p.article, p)
+                    kept = tuple(first.values())
+                    if kept:
+                        sources = tuple(sorted({index.root[p.article] for p in kept}))
+                        values.append(DiscrepancyValue(value=v, text=kept[0].text, sources=sources, passages=kept))
+                if len(values) == 2 and not set(values[0].sources) & set(values[1].sources):
+                    kind = "person" if ent.type == "PER" else "org"
+                    out.append(Discrepancy(kind=kind, subject=f"name of {ent.name}", values=tuple(values)))
+    return tuple(out)
+
+
 __all__ = [
     "DISTINCT_MIN_SIM",
     "LOOSE_MIN_SIM",
@@ -482,5 +550,6 @@ __all__ = [
     "find_discrepancies",
     "group_figures",
     "match_figures",
+    "name_discrepancies",
     "required_similarity",
 ]
