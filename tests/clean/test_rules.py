@@ -378,3 +378,21 @@ def test_foreign_paragraph_removed_in_each_language(lang: str, foreign: str, dec
     assert foreign not in art.text
     assert [r.reason for r in art.removed] == ["foreign-language"]
     assert art.text.splitlines() == NEWS[lang]
+
+
+def test_caps_line_goes_only_when_the_page_links_it() -> None:
+    teaser = "MAYOR FACES RECALL VOTE OVER LIBRARY CLOSURES"
+    subhead = "WHAT THE NEW BUDGET MEANS FOR FAMILIES"
+    text = "\n".join([NEWS["en"][0], teaser, NEWS["en"][1], subhead, NEWS["en"][2]])
+    html = (
+        f"<html><body><article><p>{NEWS['en'][0]}</p><p><a href='/recall'>{teaser}</a></p>"
+        f"<p>{NEWS['en'][1]}</p><h2>{subhead}</h2><p>{NEWS['en'][2]}</p></article></body></html>"
+    )
+    doc = RawDocument(Provenance("page.html", "html"), text, html=html, title="A headline", language="en")
+    art = clean_document(doc)
+    assert teaser not in art.text
+    assert subhead in art.text
+    assert [(r.reason, r.rule) for r in art.removed] == [("related-links", "caps-headline")]
+    # plain text has no links to tell them apart: both read as teasers
+    plain = clean_document(_doc(text.splitlines()))
+    assert teaser not in plain.text and subhead not in plain.text

@@ -352,7 +352,8 @@ RULES: tuple[Rule, ...] = (
         r"lee también|leer más|lea también|te puede interesar|noticias relacionadas|ver también|"
         r"más información|relacionad[oa]s|contenido relacionado|vea también|mira también|"
         r"auch lesen|meistgelesen|meist-?diskutiert|meist-?gelesen|weitere artikel zum thema|"
-        r"(meist)?kommentierte artikel|most commented|les plus commentés|más comentad[oa]s)\s*([:;.\-–—|]|$)",
+        r"(meist)?kommentierte artikel|most commented|les plus commentés|más comentad[oa]s)"
+        r"( (on|at|sur|auf|bei|en) [\w.-]+)?\s*([:;.\-–—|]|$)",  # "Lire aussi sur example.fr"
         25,
         guard_speech=False,
     ),
