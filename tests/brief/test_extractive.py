@@ -6,7 +6,7 @@ import pytest
 
 from storydesk.brief import summarise
 from storydesk.brief import support as sp
-from storydesk.records import Article, Claim, CrossCheck, Passage
+from storydesk.records import Article, Claim, CrossCheck, Discrepancy, DiscrepancyValue, Passage
 from storydesk.settings import Settings
 
 from .conftest import make_article
@@ -127,3 +127,38 @@ def test_deterministic(seed_articles):
     one = summarise(seed_articles, CrossCheck(), {}, LEXICAL)
     two = summarise(list(seed_articles), CrossCheck(), {}, LEXICAL)
     assert one == two
+
+
+def _toll_discrepancy(story: list[Article]) -> Discrepancy:
+    """What cross-check reports for `same_fact_story`: nine (three outlets) against seven (one)."""
+    def passage(a: Article) -> Passage:
+        end = a.text.index(".") + 1
+        return Passage(a.id, 0, end, a.text[:end])
+
+    nine = [a for a in story if a.id in ("a1", "b2", "c3")]
+    seven = [a for a in story if a.id == "d4"]
+    return Discrepancy("number", "people killed in the strikes", (
+        DiscrepancyValue("9", passage(nine[0]).text, tuple(a.id for a in nine),
+                         tuple(passage(a) for a in nine)),
+        DiscrepancyValue("7", passage(seven[0]).text, ("d4",), (passage(seven[0]),)),
+    ))
+
+
+def test_both_sides_of_a_disputed_number_are_in_the_brief(same_fact_story):
+    cross = CrossCheck(discrepancies=(_toll_discrepancy(same_fact_story),))
+    # without the discrepancy the best-backed "nine" lead wins and "seven" reads as its repeat
+    plain = summarise(same_fact_story, CrossCheck(), {}, LEXICAL.replace(brief_words=80))
+    assert not any("seven" in b.text for b in plain)
+    brief = summarise(same_fact_story, cross, {}, LEXICAL.replace(brief_words=80))
+    seven = [b for b in brief if "seven" in b.text]
+    nine = [b for b in brief if "nine" in b.text.lower()]
+    assert seven and nine
+    assert seven[0].sources == ("d4",)
+    assert set(nine[0].sources) == {"a1", "b2", "c3"}
+    check_citations(brief, same_fact_story)
+
+
+def test_a_dispute_too_long_for_the_budget_is_not_forced(same_fact_story):
+    cross = CrossCheck(discrepancies=(_toll_discrepancy(same_fact_story),))
+    brief = summarise(same_fact_story, cross, {}, LEXICAL.replace(brief_words=12))
+    assert len(brief) == 1

@@ -14,7 +14,7 @@ from storydesk.records import (
     Story,
     StoryArticle,
 )
-from storydesk.report.markdown import differences, only_one, render_markdown, write_markdown
+from storydesk.report.markdown import differences, disputed, only_one, render_markdown, write_markdown
 from storydesk.settings import Settings
 
 
@@ -28,7 +28,9 @@ def story() -> Story:
     return Story(
         id="s1", title="Pakistan strikes Iran", articles=arts,
         brief=(BriefSentence("Pakistan launched missile strikes on Iran on Thursday.", ("a1", "b2", "d4")),
-               BriefSentence("Tehran summoned Pakistan's envoy.", ("b2",))),
+               BriefSentence("Tehran summoned Pakistan's envoy.", ("b2",)),
+               BriefSentence("Pakistan has launched strikes into Iran, reportedly killing seven people.",
+                             ("a1", "d4"))),
         discrepancies=(
             Discrepancy("number", "people killed in Pakistan's strikes", (
                 DiscrepancyValue("7", "Pakistan has launched strikes into Iran, reportedly killing seven "
@@ -99,3 +101,13 @@ def test_seed_brief_renders_with_a_citation_on_every_sentence(seed_articles):
     lines = [ln for ln in lines if ln.strip()]
     assert len(lines) == len(brief) >= 3
     assert all(re.search(r"(\[\d+\])+$", ln) for ln in lines)
+
+
+def test_a_sentence_stating_a_disputed_number_names_its_outlets():
+    md = render_markdown([story()])
+    brief = md.split("### Brief")[1].split("###")[0]
+    assert ("Pakistan has launched strikes into Iran, reportedly killing seven people. [1][4] "
+            "(per Al Jazeera, Time)") in brief
+    # undisputed sentences carry their numbers only
+    assert "Pakistan launched missile strikes on Iran on Thursday. [1][2][4]\n" in brief
+    assert disputed(story(), story().brief[2]) and not disputed(story(), story().brief[0])

@@ -25,7 +25,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from storydesk.brief import support as sp
-from storydesk.records import Article, BriefSentence, Claim, CrossCheck, Passage
+from storydesk.records import (
+    Article,
+    BriefSentence,
+    Claim,
+    CrossCheck,
+    Discrepancy,
+    DiscrepancyValue,
+    Passage,
+)
 from storydesk.segment import split_text
 from storydesk.settings import Settings
 
@@ -56,6 +64,10 @@ MMR_REDUNDANCY = 0.8
 # False: a sentence is added only when it brings the brief closer to `brief_words` ("about N").
 # True: sentences are added until the budget is reached (the last one may overshoot).
 FILL_TO_BUDGET = False
+# The sentences stating each value of the story's main numeric discrepancy go into the brief when
+# together they take at most this share of the word budget (a judgement, not tuned: NeuS roundups
+# are too short to measure it on; the seeds' two death-toll sentences are 25 words of 120).
+DISPUTE_SHARE = 0.5
 # Cosine (MiniLM) at or above which two sentences say the same thing; 0.85 is near-duplicate.
 REDUNDANT_SIM = 0.82
 # Support: a sentence of another article backs a brief sentence when it states all of its numbers
@@ -67,6 +79,10 @@ SUPPORT_SIM = 0.78
 SUPPORT_SIM_WITH_WORDS = 0.72
 SUPPORT_WORDS = 0.3
 SUPPORT_WORDS_ALONE = 0.6
+# ...and at least this many shared content words: a three-word sentence ("Biden leads in both of
+# those states.") shares two words with any report of the same race. Read off the 50 word-only
+# citations of bench/brief_neus.py's gold mode on the val split: the wrong ones were short.
+SUPPORT_WORDS_ALONE_MIN = 4
 
 # A paragraph with a photo credit is a caption: none of its sentences is reporting.
 _CAPTION = re.compile(
@@ -203,8 +219,53 @@ def _supports(s: _Sent, t: _Sent, sim: float) -> bool:
     return (
         sim >= SUPPORT_SIM
         or (sim >= SUPPORT_SIM_WITH_WORDS and ov >= SUPPORT_WORDS)
-        or ov >= SUPPORT_WORDS_ALONE
+        or (ov >= SUPPORT_WORDS_ALONE and len(s.words & t.words) >= SUPPORT_WORDS_ALONE_MIN)
     )
+
+
+def _disputed_picks(
+    discrepancies: Sequence[Discrepancy],
+    sents: Sequence[_Sent],
+    cand_idx: Sequence[int],
+    articles: Sequence[Article],
+    roots: Sequence[str],
+    scores: Mapping[int, float],
+    budget: int,
+) -> list[tuple[int, DiscrepancyValue]]:
+    """One candidate sentence per value of the story's main numeric discrepancy.
+
+    The main one is the number discrepancy backed by the most independent sources (a proxy for
+    how central it is: a disputed death toll, not a side figure one outlet quotes). Each value gets
+    the best-scoring candidate that overlaps one of the value's passages and states its number.
+    Nothing is forced unless at least two values found a sentence and they fit in
+    `DISPUTE_SHARE` of the budget (a short brief keeps its room for what happened).
+    """
+    by_article: dict[str, int] = {a.id: k for k, a in enumerate(articles)}
+    best: tuple[int, list[tuple[int, DiscrepancyValue]]] | None = None
+    for d in discrepancies:
+        if d.kind != "number" or len(d.values) < 2:
+            continue
+        picks: list[tuple[int, DiscrepancyValue]] = []
+        backers: set[str] = set()
+        for v in d.values:
+            need = sp.numbers(v.value)
+            spans = [(by_article[p.article], p.start, p.end) for p in v.passages if p.article in by_article]
+            backers |= {roots[by_article[a]] for a in v.sources if a in by_article}
+            fits = [
+                i for i in cand_idx
+                if all(i != j for j, _ in picks) and need and need <= sents[i].nums
+                and any(a == sents[i].article and s < sents[i].end and sents[i].start < e
+                        for a, s, e in spans)
+            ]
+            if fits:
+                picks.append((max(fits, key=lambda i: (scores[i], -i)), v))
+        if len(picks) < 2:
+            continue
+        if sum(sp.word_count(sents[i].text) for i, _ in picks) > DISPUTE_SHARE * budget:
+            continue
+        if best is None or len(backers) > best[0]:
+            best = (len(backers), picks)
+    return best[1] if best else []
 
 
 def summarise_extractive(
@@ -302,6 +363,7 @@ def summarise_extractive(
                     found[r] = (found[r][0], c.id)
         backing[i] = found
 
+    by_article = {a.id: k for k, a in enumerate(articles)}
     titles = [sp.content_words(articles[k].title or "") for k in range(len(articles))
               if roots[k] == articles[k].id and articles[k].title]
     rows_of = {r: [j for j in cand_idx if roots[sents[j].article] == r] for r in root_ids}
@@ -333,9 +395,20 @@ def summarise_extractive(
         lc = lc / (np.linalg.norm(lc) or 1.0)
         for i in cand_idx:
             scores[i] += W_TFIDF * float(lex[i] @ lc)
-    chosen: list[int] = []
-    total = 0
-    remaining = sorted(cand_idx, key=lambda i: (-scores[i], i))
+    # Where outlets disagree on a number, the brief states each value (with its own citations)
+    # rather than silently siding with whichever sentence scored best.
+    disputed = _disputed_picks(cross.discrepancies, sents, cand_idx, articles, roots, scores, budget)
+    chosen = [i for i, _ in disputed]
+    for i, v in disputed:
+        # cross-check found these outlets stating the same value: cite them all, as with claims
+        for p in v.passages:
+            k = by_article.get(p.article)
+            if k is None or roots[k] in backing[i] or articles[k].text[p.start:p.end] != p.text:
+                continue
+            if sp.numbers_supported(sents[i].text, [p.text]):
+                backing[i][roots[k]] = (p, None)
+    total = sum(sp.word_count(sents[i].text) for i in chosen)
+    remaining = sorted((i for i in cand_idx if i not in chosen), key=lambda i: (-scores[i], i))
     while remaining:
         best_i, best_val = None, -math.inf
         for i in remaining:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from storydesk.records import Story, StoryArticle
+from storydesk.brief import support as sp
+from storydesk.records import BriefSentence, Story, StoryArticle
 from storydesk.report.view import outlet_name
 
 
@@ -97,6 +98,24 @@ def only_one(story: Story) -> list[OnlyOne]:
     return [OnlyOne(e.text, _refs(story, [e.source], numbers)[0]) for e in story.exclusive]
 
 
+def disputed(story: Story, sentence: BriefSentence) -> bool:
+    """True when `sentence` states one value of a numeric disagreement in `story`: it states the
+    value's number and is (or overlaps) a passage cross-check found that value in."""
+    for d in story.discrepancies:
+        if d.kind != "number" or len(d.values) < 2:
+            continue
+        for v in d.values:
+            need = sp.numbers(v.value)
+            if not need or not need <= sp.numbers(sentence.text):
+                continue
+            if sentence.text in v.text or v.text in sentence.text:
+                return True
+            if any(p.article == q.article and p.start < q.end and q.start < p.end
+                   for p in sentence.passages for q in v.passages):
+                return True
+    return False
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 
 
@@ -132,7 +151,9 @@ def render_story(story: Story, level: int = 2) -> str:
     if story.brief:
         for b in story.brief:
             refs = _refs(story, b.sources, numbers)
-            lines.append(f"{_md(b.text)} {_marks(refs)}".rstrip())
+            # a sentence stating one side of a disagreement names who says it, not just [n]
+            per = f" (per {_md(_outlets(refs))})" if disputed(story, b) else ""
+            lines.append(f"{_md(b.text)} {_marks(refs)}{per}".rstrip())
             lines.append("")
     else:
         lines += ["*No brief could be written for this story.*", ""]
@@ -193,6 +214,7 @@ __all__ = [
     "OnlyOne",
     "SourceRef",
     "differences",
+    "disputed",
     "only_one",
     "render_markdown",
     "render_story",
