@@ -7,15 +7,19 @@ moves records between them and the store, reporting progress through an optional
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
+from storydesk.engine import Engine
 from storydesk.errors import InputError, UsageError
 from storydesk.records import Article, Assignment, RawDocument, RunSummary, Skip, Story
 from storydesk.settings import Settings
@@ -24,6 +28,12 @@ from storydesk.store import SqliteStore, open_store
 # Documents cleaned and stored per batch: each batch is committed before the next is read, so a
 # killed ingest keeps everything before the batch in flight.
 INGEST_BATCH = 200
+# Articles clustered per step: their lead embeddings are computed on the engine's workers in one
+# go, then assigned in order in this process; bounds memory to one chunk of articles and vectors.
+CLUSTER_CHUNK = 1000
+# Stories handed to the engine per task in `analyse`: most stories are one or two articles, so one
+# story per task would spend more time shipping than working.
+ANALYSE_CHUNK = 4
 
 
 class Progress(Protocol):
@@ -76,6 +86,32 @@ def clean_one(doc: RawDocument, settings: Settings | None = None) -> Article | S
     return art
 
 
+def open_engine(settings: Settings) -> Engine:
+    """The run's executor, its workers loading the per-process models once at start.
+
+    MiniLM is loaded only when `settings.embed` (clustering and cross-check embed on the workers).
+    """
+    from storydesk.engine import get_engine, warm_up
+
+    return get_engine(settings, initializer=functools.partial(warm_up, embed=settings.embed))
+
+
+@contextlib.contextmanager
+def _engine(settings: Settings, engine: Engine | None, embed: bool) -> Iterator[Engine]:
+    """`engine` as given (the caller closes it), or a fresh one closed on exit.
+
+    `embed`: whether the fresh one's workers will embed (and so should load MiniLM at start).
+    """
+    if engine is not None:
+        yield engine
+        return
+    own = open_engine(settings.replace(embed=settings.embed and embed))
+    try:
+        yield own
+    finally:
+        own.close()
+
+
 def _batched(items: Iterable[RawDocument | Skip], size: int) -> Iterator[list[RawDocument | Skip]]:
     batch: list[RawDocument | Skip] = []
     for item in items:
@@ -88,18 +124,21 @@ def _batched(items: Iterable[RawDocument | Skip], size: int) -> Iterator[list[Ra
 
 
 def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
-           progress: Progress | None = None) -> IngestResult:
-    """Read, clean and store every input; re-learn outlet templates for the outlets touched."""
-    from storydesk.engine import get_engine
+           progress: Progress | None = None, engine: Engine | None = None) -> IngestResult:
+    """Read, clean and store every input; re-learn outlet templates for the outlets touched.
+
+    Streaming: documents are read, cleaned on `engine` (one is started when None) and stored one
+    batch of INGEST_BATCH at a time, each batch in one transaction, so memory stays flat in the
+    input's size.
+    """
     from storydesk.ingest import iter_inputs
 
     progress = progress or _Silent()
     result = IngestResult()
     clean = functools.partial(clean_one, settings=settings)
-    engine = get_engine(settings)
     progress.stage("ingest + clean")
     seen: set[str] = set()
-    try:
+    with _engine(settings, engine, embed=False) as eng:
         for batch in _batched(iter_inputs(paths, settings), INGEST_BATCH):
             docs = [d for d in batch if isinstance(d, RawDocument)]
             for d in batch:
@@ -107,7 +146,9 @@ def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
                     result.skipped.append(d)
                     progress.skipped(d)
             articles: list[Article] = []
-            for out in engine.map(clean, docs):
+            # chunks of 8: a page takes ~10-100 ms to clean, so 8 amortise the pickling while a
+            # 200-document batch still splits evenly over the workers
+            for out in eng.map(clean, docs, chunksize=8):
                 if isinstance(out, Skip):
                     result.skipped.append(out)
                     progress.skipped(out)
@@ -117,97 +158,173 @@ def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
                     result.seen.append(out.id)
             result.new += store.add_articles(articles)
             progress.advance(len(batch))
-    finally:
-        engine.close()
     if result.new:
         result.recleaned = _apply_templates(store, set(result.new), progress)
     return result
 
 
 def _apply_templates(store: SqliteStore, new_ids: set[str], progress: Progress) -> list[str]:
-    """Learn each touched outlet's template lines from all its stored articles; re-clean them."""
+    """Learn each touched outlet's template lines from all its stored articles; re-clean them.
+
+    Each outlet's articles are read once and held only while that outlet is processed.
+    """
     from storydesk.clean import apply_templates, learn_templates
 
-    outlets = {a.outlet for a in store.iter_articles(new_ids) if a.outlet}
-    changed: list[Article] = []
+    outlets = store.outlets_of(new_ids)
+    changed: list[str] = []
     progress.stage("outlet templates", len(outlets))
-    for outlet in sorted(outlets):
-        ids = [r["id"] for r in store.list_articles(outlet=outlet)]
-        if len(ids) < 2:
-            progress.advance()
-            continue
-        templates = learn_templates(store.iter_articles(ids))
-        for art in store.iter_articles(ids):
-            updated = apply_templates(art, templates)
-            if updated != art:
-                changed.append(updated)
+    for outlet in outlets:
+        arts = list(store.iter_articles(store.article_ids(outlet=outlet)))
+        if len(arts) >= 2:
+            templates = learn_templates(arts)
+            updated = [u for a in arts if (u := apply_templates(a, templates)) != a]
+            if updated:
+                store.update_articles(updated)
+                changed += [a.id for a in updated]
         progress.advance()
-    if changed:
-        store.update_articles(changed)
-    return [a.id for a in changed]
+    return changed
+
+
+def _leads(engine: Engine, articles: Sequence[Article]) -> np.ndarray:
+    """MiniLM vectors of each article's title + lead, computed on the engine's workers.
+
+    Empty leads get a zero row without being embedded, as `StoryIndex` does itself.
+    """
+    from storydesk.cluster.features import lead
+    from storydesk.embed import DIM
+    from storydesk.engine.candidates import parallel_embeddings
+
+    texts = [lead(a) for a in articles]
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    todo = [k for k, t in enumerate(texts) if t.strip()]
+    if todo:
+        # batches of 64 (MiniLM's own batch) so that a chunk spreads over all the workers
+        out[todo] = parallel_embeddings(engine, [texts[k] for k in todo], batch_size=64)
+    return out
 
 
 def cluster(store: SqliteStore, settings: Settings, article_ids: Sequence[str],
-            progress: Progress | None = None) -> set[str]:
-    """Give each not-yet-clustered article a story; return the ids of stories that changed."""
+            progress: Progress | None = None, engine: Engine | None = None) -> set[str]:
+    """Give each not-yet-clustered article a story; return the ids of stories that changed.
+
+    The per-article half (lead embeddings) runs on `engine`'s workers; the assignment itself is
+    sequential (each article sees the ones before it) and runs here.
+    """
     from storydesk.cluster import StoryIndex
 
     progress = progress or _Silent()
-    known = store.assignments()
+    known = store.assignments_of(article_ids)
     todo = [i for i in dict.fromkeys(article_ids) if i not in known]
     if not todo:
         return set()
     progress.stage("cluster", len(todo))
     index = StoryIndex.load(store.get_state("cluster"), settings)
     assignments: list[Assignment] = []
-    chunk = 1000
-    for i in range(0, len(todo), chunk):
-        arts = list(store.iter_articles(todo[i : i + chunk]))
-        assignments += index.add(arts)
-        progress.advance(len(arts))
+    ctx = _engine(settings, engine, embed=True) if index.dense else contextlib.nullcontext(None)
+    with ctx as eng:
+        for i in range(0, len(todo), CLUSTER_CHUNK):
+            arts = list(store.iter_articles(todo[i : i + CLUSTER_CHUNK]))
+            vectors = _leads(eng, arts) if eng is not None else None
+            assignments += index.add(arts, vectors)
+            progress.advance(len(arts))
+    # earlier articles whose assignment changed (a merge moved them, or their syndicated_from
+    # changed): the stories they left must be rebuilt or dropped too
+    before = store.assignments_of(a.article for a in assignments)
     store.set_assignments(assignments)
     store.put_state("cluster", index.dump())
     affected = {a.story for a in assignments}
-    # a story an article left (merge) must be rebuilt or dropped too
-    affected |= {known[a.article].story for a in assignments if a.article in known}
+    affected |= {before[a.article].story for a in assignments if a.article in before}
     return affected
 
 
-def analyse(store: SqliteStore, settings: Settings, story_ids: Iterable[str],
-            progress: Progress | None = None) -> list[Story]:
-    """Describe, cross-check and brief each given story; store and return them."""
+def _analyse_chunk(items: list[tuple[str, list[Article], dict[str, Assignment]]],
+                   settings: Settings) -> list[tuple[Story, Skip | None]]:
+    """Analyse a few stories in a worker; a story whose analysis fails keeps its description."""
     from storydesk.brief import summarise
     from storydesk.cluster import describe
     from storydesk.crosscheck import crosscheck
 
+    out: list[tuple[Story, Skip | None]] = []
+    for sid, arts, assignments in items:
+        try:
+            out.append((analyse_story(sid, arts, assignments, settings, describe, crosscheck, summarise), None))
+        except Exception as exc:  # one story's bug must not lose the run's other stories
+            skip = Skip(source=f"story {sid}", reason="analyse-failed", detail=f"{type(exc).__name__}: {exc}")
+            out.append((describe(sid, arts, assignments), skip))
+    return out
+
+
+def _story_inputs(store: SqliteStore, wanted: Sequence[str], members: dict[str, list[str]],
+                  assignments: dict[str, Assignment]) -> Iterator[tuple[str, list[Article], dict[str, Assignment]]]:
+    """(story id, its articles, their assignments) per story, reading each story's articles once."""
+    for sid in wanted:
+        ids = members[sid]
+        yield sid, list(store.iter_articles(ids)), {i: assignments[i] for i in ids}
+
+
+def analyse(store: SqliteStore, settings: Settings, story_ids: Iterable[str],
+            progress: Progress | None = None, engine: Engine | None = None,
+            skipped: list[Skip] | None = None) -> list[Story]:
+    """Describe, cross-check and brief each given story on `engine`'s workers; store and return them.
+
+    Only the given stories are touched (a run passes the ones its articles changed). Stories come
+    back in the order given and are stored in batches. A story whose cross-check or brief fails is
+    stored with its description only, and a Skip for it goes to `progress` (and `skipped`).
+    """
     progress = progress or _Silent()
-    assignments = store.assignments()
+    wanted_all = sorted(set(story_ids))
+    assignments = store.assignments_of_stories(wanted_all)
     members: dict[str, list[str]] = defaultdict(list)
     for a in assignments.values():
         members[a.story].append(a.article)
-    wanted = sorted(set(story_ids))
-    gone = [s for s in wanted if s not in members]
+    gone = [s for s in wanted_all if s not in members]
     if gone:
         store.delete_stories(gone)
+    wanted = [s for s in wanted_all if s in members]
     stories: list[Story] = []
-    progress.stage("cross-check + brief", len(wanted) - len(gone))
-    for sid in wanted:
-        if sid not in members:
-            continue
-        arts = list(store.iter_articles(members[sid]))
-        story = analyse_story(sid, arts, assignments, settings, describe, crosscheck, summarise)
-        store.put_stories([story])
-        stories.append(story)
-        progress.advance()
+    if not wanted:
+        return stories
+    progress.stage("cross-check + brief", len(wanted))
+    fn = functools.partial(_analyse_chunk, settings=settings)
+    pending: list[Story] = []
+    with _engine(settings, engine, embed=True) as eng:
+        for result in eng.map_batches(fn, _story_inputs(store, wanted, members, assignments),
+                                      batch_size=ANALYSE_CHUNK):
+            for story, skip in result:
+                if skip is not None:
+                    progress.skipped(skip)
+                    if skipped is not None:
+                        skipped.append(skip)
+                pending.append(story)
+                progress.advance()
+            if len(pending) >= INGEST_BATCH:
+                store.put_stories(pending)
+                stories += pending
+                pending = []
+    if pending:
+        store.put_stories(pending)
+        stories += pending
     return stories
 
 
-def analyse_story(sid: str, arts: Sequence[Article], assignments: dict[str, Assignment],
+def _independent(arts: Sequence[Article], assignments: Mapping[str, Assignment]) -> int:
+    """How many of the articles are originals (a syndicated copy counts as its original)."""
+    return len({(assignments[a.id].syndicated_from if a.id in assignments else None) or a.id for a in arts})
+
+
+def analyse_story(sid: str, arts: Sequence[Article], assignments: Mapping[str, Assignment],
                   settings: Settings, describe: Callable[..., Story], crosscheck: Callable[..., object],
                   summarise: Callable[..., tuple[object, ...]]) -> Story:
-    """One story from its articles: description, cross-check, brief."""
+    """One story from its articles: description, cross-check, brief.
+
+    A story told by one original (alone or with copies of it) has nothing to align across
+    sources, so it is cross-checked and briefed on word overlap instead of MiniLM embeddings:
+    the same fields, at a fraction of the cost, for what is most stories of a day's news.
+    """
     story = describe(sid, arts, assignments)
     syndicated = {a.id: assignments[a.id].syndicated_from if a.id in assignments else None for a in arts}
+    if _independent(arts, assignments) <= 1:
+        settings = settings.replace(embed=False)
     cross = crosscheck(arts, syndicated, settings)
     brief = summarise(arts, cross, syndicated, settings)
     return dataclasses.replace(
@@ -227,6 +344,7 @@ def run(paths: Sequence[str | Path], out_dir: Path | str, settings: Settings,
     """The main job: ingest, clean, cluster, cross-check, brief, and write reports into `out_dir`.
 
     The reports cover every story holding an article from these inputs (not the whole store).
+    One engine serves every stage, so its workers load their models once for the whole run.
     """
     from storydesk.report import write_reports
 
@@ -237,33 +355,38 @@ def run(paths: Sequence[str | Path], out_dir: Path | str, settings: Settings,
     own = store is None
     store = store or open_store(settings.data_dir)
     timings: dict[str, float] = {}
+    skipped: list[Skip] = []
     try:
         t = time.perf_counter()
-        res = ingest(paths, settings, store, progress)
-        timings["ingest"] = time.perf_counter() - t
+        with _engine(settings, None, embed=True) as engine:
+            timings["engine"] = time.perf_counter() - t
+            t = time.perf_counter()
+            res = ingest(paths, settings, store, progress, engine)
+            skipped += res.skipped
+            timings["ingest"] = time.perf_counter() - t
+
+            t = time.perf_counter()
+            touched = cluster(store, settings, res.seen, progress, engine)
+            timings["cluster"] = time.perf_counter() - t
+
+            assignments = store.assignments_of(res.seen + res.recleaned)
+            # stories whose articles were re-cleaned by a template update need a fresh analysis too
+            touched |= {assignments[i].story for i in res.recleaned if i in assignments}
+            t = time.perf_counter()
+            analyse(store, settings, touched, progress, engine, skipped)
+            timings["analyse"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        touched = cluster(store, settings, res.seen, progress)
-        timings["cluster"] = time.perf_counter() - t
-
-        assignments = store.assignments()
-        # stories whose articles were re-cleaned by a template update need a fresh analysis too
-        touched |= {assignments[i].story for i in res.recleaned if i in assignments}
-        t = time.perf_counter()
-        analyse(store, settings, touched, progress)
-        timings["analyse"] = time.perf_counter() - t
-
         run_stories = sorted({assignments[i].story for i in res.seen if i in assignments})
         stories = [store.get_story(s) for s in run_stories]
         stories.sort(key=lambda s: (-(s.article_count), s.last_seen or "", s.id))
         articles = {a.id: a for a in store.iter_articles(
             [x.id for s in stories for x in s.articles])}
-        t = time.perf_counter()
         progress.stage("reports")
         write_reports(stories, out, articles)
         timings["report"] = time.perf_counter() - t
         return RunSummary(
-            ingested=len(res.seen), new=len(res.new), skipped=tuple(res.skipped),
+            ingested=len(res.seen), new=len(res.new), skipped=tuple(skipped),
             stories=len(stories), out_dir=str(out), timings=timings,
         )
     finally:

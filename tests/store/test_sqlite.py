@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -10,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from storydesk.errors import NotFound, StoreError, UsageError
-from storydesk.records import Article, Assignment, Removed, Story, StoryArticle
+from storydesk.records import Article, Assignment, BriefSentence, Removed, Story, StoryArticle
 from storydesk.store import open_store
 from storydesk.store.migrations import SCHEMA_VERSION
 
 
-def art(i: int, outlet: str = "Daily", text: str = "") -> Article:
+def art(i: int, outlet: str | None = "Daily", text: str = "") -> Article:
     return Article(id=f"{i:04x}beef{i:08d}", outlet=outlet, title=f"Title {i}", url=f"https://d.x/{i}",
                    published=f"2024-01-{i % 28 + 1:02d}T00:00:00+00:00", language="en", raw_text="raw",
                    text=text or f"Body number {i} about a bridge.", removed=(Removed("fbpx", "cms-token", "t"),))
@@ -140,3 +141,78 @@ def test_processes_creating_one_store_at_once_do_not_collide(tmp_path: Path) -> 
     assert sum(new) == 7  # 6 own articles + the shared one exactly once
     with open_store(tmp_path) as s:
         assert s.count_articles() == 7
+
+
+def _story(sid: str, outlets: list[str], last: str, words: str = "", keywords: tuple[str, ...] = ()) -> Story:
+    arts = tuple(StoryArticle(f"{sid}-{k}", o, "T", None, None) for k, o in enumerate(outlets))
+    return Story(id=sid, title=f"Story {sid} {words}".strip(), articles=arts, last_seen=last,
+                 article_count=len(arts), outlet_count=len(set(outlets)), independent_sources=len(set(outlets)),
+                 keywords=keywords, brief=(BriefSentence(f"Brief of {sid}.", (arts[0].id,)),))
+
+
+def test_list_stories_reads_only_the_listing_columns(tmp_path: Path) -> None:
+    with open_store(tmp_path) as s:
+        story = _story("s1", ["Daily", "Herald"], "2024-01-18", keywords=("strike", "iran"))
+        s.put_stories([story])
+        # a story's JSON that no longer decodes cannot break the list: it is never read there
+        s.conn.execute("UPDATE stories SET data = '{not json'")
+        s.conn.commit()
+        assert s.list_stories() == [story.summary()]
+
+
+def test_replacing_a_story_replaces_its_search_text_and_outlets(tmp_path: Path) -> None:
+    with open_store(tmp_path) as s:
+        s.put_stories([_story("s1", ["Daily"], "2024-01-18", "saravan"), _story("s2", ["Herald"], "2024-01-17")])
+        s.put_stories([_story("s1", ["Herald", "Post"], "2024-01-19", "panjgur")])
+        assert [r["id"] for r in s.list_stories(query="panjgur")] == ["s1"]
+        assert s.list_stories(query="saravan") == []
+        assert [r["id"] for r in s.list_stories(outlet="Herald")] == ["s1", "s2"]
+        assert s.list_stories(outlet="Daily") == []
+        assert [r["id"] for r in s.list_stories(query="brief")] == ["s1", "s2"]
+        s.delete_stories(["s1"])
+        assert s.list_stories(query="panjgur") == [] and s.list_stories(outlet="Post") == []
+        assert [r["id"] for r in s.list_stories(limit=5)] == ["s2"]
+
+
+def test_story_list_order_uses_an_index(tmp_path: Path) -> None:
+    with open_store(tmp_path) as s:
+        plan = " ".join(r[3] for r in s.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM stories"
+            " ORDER BY coalesce(last_seen, first_seen, updated_at) DESC, article_count DESC, id LIMIT 10"))
+        assert "stories_recent" in plan and "TEMP B-TREE" not in plan
+
+
+def test_migration_keeps_stories_of_a_version_1_store(tmp_path: Path) -> None:
+    from storydesk.store.migrations import MIGRATIONS, _statements
+
+    story = _story("s1", ["Daily", "Herald"], "2024-01-18", "saravan", keywords=("strike",))
+    conn = sqlite3.connect(tmp_path / "storydesk.db")
+    for stmt in _statements(MIGRATIONS[0]):
+        conn.execute(stmt)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(
+        "INSERT INTO stories (id, title, last_seen, article_count, outlet_count, outlets, data, updated_at)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        (story.id, story.title, story.last_seen, 2, 2, '["Daily", "Herald"]', json.dumps(story.to_dict()), "x"),
+    )
+    conn.execute("INSERT INTO stories_fts (story_id, title, body) VALUES ('s1', ?, 'x')", (story.title,))
+    conn.commit()
+    conn.close()
+    with open_store(tmp_path) as s:
+        assert s.list_stories() == [story.summary()]
+        assert [r["id"] for r in s.list_stories(outlet="Herald")] == ["s1"]
+        assert [r["id"] for r in s.list_stories(query="strike")] == ["s1"]  # keywords are searchable
+        assert s.get_story("s1") == story
+
+
+def test_lookups_by_ids_outlet_and_story(tmp_path: Path) -> None:
+    with open_store(tmp_path) as s:
+        s.add_articles([art(1), art(2, outlet="Herald"), art(3), art(4, outlet=None)])
+        assert s.outlets_of([art(1).id, art(2).id, art(4).id, "missing"]) == ["Daily", "Herald"]
+        assert s.article_ids(outlet="Daily") == [art(1).id, art(3).id]
+        assert s.article_ids() == [art(i).id for i in (1, 2, 3, 4)]
+        s.set_assignments([Assignment(art(1).id, "s-a"), Assignment(art(3).id, "s-a", art(1).id),
+                           Assignment(art(2).id, "s-b")])
+        assert set(s.assignments_of([art(3).id, art(4).id])) == {art(3).id}
+        got = s.assignments_of_stories(["s-a"])
+        assert list(got) == [art(1).id, art(3).id] and got[art(3).id].syndicated_from == art(1).id

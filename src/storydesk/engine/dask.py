@@ -104,7 +104,9 @@ class DaskEngine:
         else:
             self._cluster = distributed.LocalCluster(
                 host="127.0.0.1", processes=True, n_workers=workers, threads_per_worker=1,
-                dashboard_address=None, silence_logs=logging.WARNING,
+                dashboard_address=None,
+                # ERROR: a worker slow to exit at close is killed with a WARNING line, normal here
+                silence_logs=logging.ERROR,
                 # The scheduler serves its HTTP routes even without a dashboard, by default on
                 # :8787; port 0 on loopback avoids clashing with another cluster on this machine.
                 scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},

@@ -51,6 +51,37 @@ MIGRATIONS: list[str] = [
     CREATE VIRTUAL TABLE stories_fts USING fts5(story_id UNINDEXED, title, body);
     CREATE TABLE state (key TEXT PRIMARY KEY, value BLOB, updated_at TEXT NOT NULL);
     """,
+    # 2: the story list without decoding story JSON, and indexes on the web app's query paths.
+    # - independent_sources and keywords get their own columns (the rest of a `stories --json`
+    #   row already had one), so list_stories reads no `data`;
+    # - story_outlets replaces a json_each scan of every story for the outlet filter;
+    # - stories_recent serves the list's ORDER BY (newest first) so a LIMIT stops early;
+    # - stories_fts is keyed by the stories rowid: story_id was UNINDEXED, so replacing one
+    #   story's text scanned the whole FTS table (quadratic over a run's stories).
+    """
+    ALTER TABLE stories ADD COLUMN independent_sources INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE stories ADD COLUMN keywords TEXT NOT NULL DEFAULT '[]';
+    UPDATE stories SET
+        independent_sources = coalesce(json_extract(data, '$.independent_sources'), 0),
+        keywords = coalesce(json_extract(data, '$.keywords'), '[]');
+    CREATE TABLE story_outlets (
+        outlet TEXT NOT NULL, story_id TEXT NOT NULL, PRIMARY KEY (outlet, story_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_outlets_story ON story_outlets(story_id);
+    INSERT OR IGNORE INTO story_outlets (outlet, story_id)
+        SELECT j.value, s.id FROM stories s, json_each(s.outlets) j;
+    CREATE INDEX stories_recent ON stories(
+        coalesce(last_seen, first_seen, updated_at) DESC, article_count DESC, id);
+    DROP TABLE stories_fts;
+    CREATE VIRTUAL TABLE stories_fts USING fts5(title, body);
+    INSERT INTO stories_fts (rowid, title, body)
+        SELECT s.rowid, s.title,
+            coalesce((SELECT group_concat(json_extract(b.value, '$.text'), ' ')
+                      FROM json_each(s.data, '$.brief') b), '')
+            || ' ' ||
+            coalesce((SELECT group_concat(k.value, ' ') FROM json_each(s.keywords) k), '')
+        FROM stories s;
+    """,
 ]
 
 

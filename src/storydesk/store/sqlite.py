@@ -92,6 +92,9 @@ class SqliteStore:
 
     def _insert(self, batch: list[Article]) -> list[str]:
         with self._lock, self.conn:
+            # take the write lock before looking: two processes inserting the same article must
+            # not both find it missing (a deferred transaction would only lock at the INSERT)
+            self.conn.execute("BEGIN IMMEDIATE")
             ids = [a.id for a in batch]
             marks = ",".join("?" * len(ids))
             have = {r[0] for r in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", ids)}
@@ -225,6 +228,30 @@ class SqliteStore:
         with self._lock:
             return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
+    def outlets_of(self, article_ids: Iterable[str]) -> list[str]:
+        """Distinct outlets of the given articles, sorted (articles without one are left out)."""
+        found: set[str] = set()
+        wanted = list(dict.fromkeys(article_ids))
+        for i in range(0, len(wanted), BATCH):
+            chunk = wanted[i : i + BATCH]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                rows = self.conn.execute(
+                    f"SELECT DISTINCT outlet FROM articles WHERE id IN ({marks}) AND outlet IS NOT NULL", chunk
+                ).fetchall()
+            found.update(r[0] for r in rows)
+        return sorted(found)
+
+    def article_ids(self, outlet: str | None = None) -> list[str]:
+        """Ids of stored articles in ingestion order (all, or one outlet's), without reading them."""
+        with self._lock:
+            if outlet is None:
+                rows = self.conn.execute("SELECT id FROM articles ORDER BY seq").fetchall()
+            else:
+                rows = self.conn.execute("SELECT id FROM articles WHERE outlet = ? ORDER BY seq",
+                                         (outlet,)).fetchall()
+        return [r[0] for r in rows]
+
     def outlets(self) -> list[str]:
         """Distinct outlet names, for the web app's filter."""
         with self._lock:
@@ -245,6 +272,37 @@ class SqliteStore:
                 rows,
             )
 
+    def assignments_of(self, article_ids: Iterable[str]) -> dict[str, Assignment]:
+        """The assignments of the given articles (those that have one), by article id."""
+        out: dict[str, Assignment] = {}
+        wanted = list(dict.fromkeys(article_ids))
+        for i in range(0, len(wanted), BATCH):
+            chunk = wanted[i : i + BATCH]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                rows = self.conn.execute(
+                    f"SELECT article_id, story_id, syndicated_from FROM article_story WHERE article_id IN ({marks})",
+                    chunk,
+                ).fetchall()
+            out.update({r[0]: Assignment(article=r[0], story=r[1], syndicated_from=r[2]) for r in rows})
+        return out
+
+    def assignments_of_stories(self, story_ids: Iterable[str]) -> dict[str, Assignment]:
+        """The assignments of every article in the given stories, by article id."""
+        out: dict[str, Assignment] = {}
+        wanted = list(dict.fromkeys(story_ids))
+        for i in range(0, len(wanted), BATCH):
+            chunk = wanted[i : i + BATCH]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                rows = self.conn.execute(
+                    "SELECT s.article_id, s.story_id, s.syndicated_from FROM article_story s"
+                    f" JOIN articles a ON a.id = s.article_id WHERE s.story_id IN ({marks}) ORDER BY a.seq",
+                    chunk,
+                ).fetchall()
+            out.update({r[0]: Assignment(article=r[0], story=r[1], syndicated_from=r[2]) for r in rows})
+        return out
+
     def assignments(self) -> dict[str, Assignment]:
         with self._lock:
             rows = self.conn.execute(
@@ -253,34 +311,45 @@ class SqliteStore:
         return {r[0]: Assignment(article=r[0], story=r[1], syndicated_from=r[2]) for r in rows}
 
     def put_stories(self, stories: Iterable[Story]) -> None:
-        """Insert or replace stories (their full JSON plus the listing columns and FTS text)."""
+        """Insert or replace stories (their full JSON plus the listing columns and FTS text).
+
+        One transaction for all of them; the listing columns are what `list_stories` reads.
+        """
         now = _now()
         with self._lock, self.conn:
             for s in stories:
                 data = json.dumps(s.to_dict(), ensure_ascii=False)
                 body = " ".join(b.text for b in s.brief) + " " + " ".join(s.keywords)
-                outlets = json.dumps(sorted({a.outlet for a in s.articles if a.outlet}))
-                self.conn.execute(
+                outlet_names = sorted({a.outlet for a in s.articles if a.outlet})
+                rowid = self.conn.execute(
                     "INSERT INTO stories (id, title, first_seen, last_seen, article_count, outlet_count,"
-                    " outlets, data, updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+                    " outlets, data, updated_at, independent_sources, keywords)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
                     " title=excluded.title, first_seen=excluded.first_seen, last_seen=excluded.last_seen,"
                     " article_count=excluded.article_count, outlet_count=excluded.outlet_count,"
-                    " outlets=excluded.outlets, data=excluded.data, updated_at=excluded.updated_at",
-                    (s.id, s.title, s.first_seen, s.last_seen, s.article_count, s.outlet_count, outlets,
-                     data, now),
-                )
-                self.conn.execute("DELETE FROM stories_fts WHERE story_id = ?", (s.id,))
-                self.conn.execute(
-                    "INSERT INTO stories_fts (story_id, title, body) VALUES (?,?,?)", (s.id, s.title, body)
-                )
+                    " outlets=excluded.outlets, data=excluded.data, updated_at=excluded.updated_at,"
+                    " independent_sources=excluded.independent_sources, keywords=excluded.keywords"
+                    " RETURNING rowid",
+                    (s.id, s.title, s.first_seen, s.last_seen, s.article_count, s.outlet_count,
+                     json.dumps(outlet_names, ensure_ascii=False), data, now, s.independent_sources,
+                     json.dumps(list(s.keywords), ensure_ascii=False)),
+                ).fetchone()[0]
+                self.conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (rowid,))
+                self.conn.execute("INSERT INTO stories_fts (rowid, title, body) VALUES (?,?,?)",
+                                  (rowid, s.title, body))
+                self.conn.execute("DELETE FROM story_outlets WHERE story_id = ?", (s.id,))
+                self.conn.executemany("INSERT INTO story_outlets (outlet, story_id) VALUES (?,?)",
+                                      [(o, s.id) for o in outlet_names])
 
     def delete_stories(self, ids: Iterable[str]) -> None:
         """Drop stories that no longer have articles (after a merge)."""
         ids = list(ids)
         with self._lock, self.conn:
             for sid in ids:
-                self.conn.execute("DELETE FROM stories WHERE id = ?", (sid,))
-                self.conn.execute("DELETE FROM stories_fts WHERE story_id = ?", (sid,))
+                row = self.conn.execute("DELETE FROM stories WHERE id = ? RETURNING rowid", (sid,)).fetchone()
+                if row is not None:
+                    self.conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (row[0],))
+                self.conn.execute("DELETE FROM story_outlets WHERE story_id = ?", (sid,))
 
     def get_story(self, ref: str) -> Story:
         sid = self._resolve("stories", ref)
@@ -299,22 +368,26 @@ class SqliteStore:
     def list_stories(self, query: str | None = None, outlet: str | None = None,
                      since: str | None = None, until: str | None = None,
                      limit: int | None = None) -> list[dict[str, Any]]:
-        """`stories --json` rows, newest first; optional full-text query and filters."""
+        """`stories --json` rows, newest first; optional full-text query and filters.
+
+        Reads only the listing columns (never a story's full JSON), in the order of the
+        `stories_recent` index, so a limited page costs the rows it returns.
+        """
         sql = (
-            "SELECT id, title, article_count, outlet_count, first_seen, last_seen, outlets, data"
-            " FROM stories"
+            "SELECT id, title, article_count, outlet_count, independent_sources, first_seen, last_seen,"
+            " keywords FROM stories"
         )
         where: list[str] = []
         args: list[Any] = []
         if query:
             where.append(
-                "(id IN (SELECT story_id FROM stories_fts WHERE stories_fts MATCH ?) OR id IN"
+                "(rowid IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?) OR id IN"
                 " (SELECT s.story_id FROM article_story s JOIN articles a ON a.id = s.article_id"
                 " WHERE a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)))"
             )
             args += [_fts_query(query), _fts_query(query)]
         if outlet:
-            where.append("EXISTS (SELECT 1 FROM json_each(stories.outlets) WHERE value = ?)")
+            where.append("id IN (SELECT story_id FROM story_outlets WHERE outlet = ?)")
             args.append(outlet)
         if since:
             where.append("coalesce(last_seen, '9999') >= ?")
@@ -330,11 +403,13 @@ class SqliteStore:
             args.append(int(limit))
         with self._lock:
             rows = self.conn.execute(sql, args).fetchall()
-        out = []
-        for r in rows:
-            s = Story.from_dict(json.loads(r["data"]))
-            out.append(s.summary())
-        return out
+        return [
+            {"id": r["id"], "title": r["title"], "article_count": r["article_count"],
+             "outlet_count": r["outlet_count"], "independent_sources": r["independent_sources"],
+             "first_seen": r["first_seen"], "last_seen": r["last_seen"],
+             "keywords": json.loads(r["keywords"])}
+            for r in rows
+        ]
 
     def count_stories(self) -> int:
         with self._lock:
