@@ -334,6 +334,7 @@ _PERPETRATOR_SCOPE = re.compile(
     r"perpetrators?|hijackers?|killers?|terrorists?|militants?)\b",
     re.I,
 )
+_MAGNITUDE_AFTER = re.compile(r"\s*-?\s*(?:magnitude|strength\s+(?:quake|earthquake|tremor|temblor))", re.I)
 _RANGE_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 _TIME_RE = re.compile(
     r"\b(?P<h>\d{1,2})(?::\s?(?P<m>\d{2}))?\s?(?P<ampm>[ap]\.?\s?m\b\.?)"
@@ -642,7 +643,7 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
                     _context_before(text, s, 25),
                     re.I,
                 )
-                or re.match(r"\s*-?\s*magnitude", text[e : e + 14], re.I)
+                or _MAGNITUDE_AFTER.match(text[e : e + 24])
             )
             and value < 10
         ):
