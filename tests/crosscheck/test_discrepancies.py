@@ -132,3 +132,12 @@ def test_transliterated_name_is_not_flagged() -> None:
     assert not _spelled_differently("Hossein Amir-Abdollahian", "Hossein Amirabdollahian")
     assert not _spelled_differently("Wolfe", "Ilene Wolfe")
     assert _spelled_differently("Anthony LaCalamita", "Anthony Calamita")
+
+
+def test_swapped_initials_of_a_firm_are_flagged() -> None:
+    cc = story(
+        "The fire broke out on the second floor of the building that houses B&K Logistics.",
+        "Staff of K&B, a freight company, fled the fire on the second floor of the building.",
+    )
+    orgs = [d for d in cc.discrepancies if d.kind == "org"]
+    assert orgs and {v.value: v.sources for v in orgs[0].values} == {"B&K": ("a0",), "K&B": ("a1",)}

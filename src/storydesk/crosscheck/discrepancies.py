@@ -551,6 +551,36 @@ def name_discrepancies(index: StoryIndex, entities: Sequence[Entity]) -> tuple[D
                 if len(values) == 2 and not set(values[0].sources) & set(values[1].sources):
                     kind = "person" if ent.type == "PER" else "org"
                     out.append(Discrepancy(kind=kind, subject=f"name of {ent.name}", values=tuple(values)))
+    return tuple(out) + _swapped_initials(index)
+
+
+_INITIALS = re.compile(r"(?<![\w&])[A-Z]{1,3}(?:\s?&\s?[A-Z]{1,3})+(?![\w&])")
+
+
+def _swapped_initials(index: StoryIndex) -> tuple[Discrepancy, ...]:
+    """A firm's initials given in another order by another outlet ("C&G" / "G&C"): the
+    statistical NER does not see such names, so they are read off the text directly."""
+    seen: dict[str, list[Passage]] = {}
+    for s in index.sentences:
+        for m in _INITIALS.finditer(s.text):
+            key = m.group().replace(" ", "")
+            if not any(p.article == s.article for p in seen.get(key, [])):
+                seen.setdefault(key, []).append(Passage(article=s.article, start=s.start, end=s.end, text=s.text))
+    out: list[Discrepancy] = []
+    names = sorted(seen)
+    for x, a in enumerate(names):
+        for b in names[x + 1 :]:
+            if sorted(a) != sorted(b):
+                continue
+            ra = {index.root[p.article] for p in seen[a]}
+            rb = {index.root[p.article] for p in seen[b]}
+            if ra & rb:
+                continue  # one outlet uses both: two different firms, not a misspelling
+            values = tuple(
+                DiscrepancyValue(value=n, text=seen[n][0].text, sources=tuple(sorted(r)), passages=tuple(seen[n]))
+                for n, r in ((a, ra), (b, rb))
+            )
+            out.append(Discrepancy(kind="org", subject=f"name of {a}", values=values))
     return tuple(out)
 
 
