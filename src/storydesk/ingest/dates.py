@@ -27,8 +27,19 @@ def format_datetime(dt: datetime) -> str | None:
     """ISO 8601 for `dt`: converted to UTC with a `Z` when it is aware, as is when naive."""
     if not _MIN_YEAR <= dt.year <= _MAX_YEAR:
         return None
-    if dt.tzinfo is not None and dt.utcoffset() is not None:
-        return dt.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    try:
+        offset = dt.utcoffset()
+    except ValueError:  # a zone of 24 hours or more ("+50:0"; found by fuzz/fuzz_dates.py)
+        return None
+    if dt.tzinfo is not None and offset is not None:
+        try:
+            utc = dt.astimezone(UTC)
+        except (OverflowError, ValueError):  # 0001-01-01T00:00+23:59 crosses out of range
+            return None
+        # Converting may cross a year bound (2100-12-31T23:59-23:59 is in 2101).
+        if not _MIN_YEAR <= utc.year <= _MAX_YEAR:
+            return None
+        return utc.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
     return dt.replace(microsecond=0, tzinfo=None).isoformat()
 
 

@@ -103,7 +103,7 @@ def _codec(label: str | None) -> str | None:
         return "cp1252"
     try:
         name = codecs.lookup(label).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the label (found by fuzz/fuzz_input.py)
         return None
     # A declared "utf-16" without a BOM is decoded by the declaration's byte order guess below.
     return name
@@ -233,7 +233,48 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     text = _strict(data, "utf-8")
     if text is not None:
         return text
+    mixed = _mixed_utf8(data)
+    if mixed is not None:
+        return mixed
     return _guess(data)
+
+
+def _cp1252_byte(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: each byte that is not UTF-8 read as cp1252 (latin-1 where undefined)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), exc.end
+
+
+codecs.register_error("storydesk-cp1252", _cp1252_byte)
+
+
+_HIGH = bytes(range(0x80, 0x100))
+# Above this share of bytes >= 0x80, text is not taken as mixed UTF-8/cp1252: Shift_JIS text
+# forms valid UTF-8 pairs by chance (2 of 3 Shift_JIS segments in bench/ingest_charset.py were
+# misread without this bound); UTF-8 Latin text with cp1252 stretches stays far below it.
+MIXED_MAX_HIGH_SHARE = 0.2
+
+
+def _mixed_utf8(data: bytes) -> str | None:
+    """Text that is UTF-8 with stray single-byte (cp1252) stretches, as concatenated scrapes are.
+
+    Taken as mixed when it holds valid multi-byte UTF-8 characters: at least as many as invalid
+    bytes, or three or more and at least a quarter as many. A single-byte encoding almost never
+    forms valid UTF-8 sequences by chance, and dense high bytes (CJK) are left out, so legacy
+    text still goes to `_guess` (bench/ingest_charset.py: the same accuracy with and without this
+    step). Invalid bytes are read as cp1252.
+    """
+    sample = data[:SAMPLE]
+    if len(sample) - len(sample.translate(None, _HIGH)) > MIXED_MAX_HIGH_SHARE * len(sample):
+        return None  # dense high bytes: a CJK or Cyrillic code page, whose byte pairs pass as UTF-8
+    loose = sample.decode("utf-8", errors="replace")
+    invalid = loose.count("\ufffd")
+    valid = sum(1 for ch in loose if ord(ch) > 0x7F and ch != "\ufffd")
+    if not (valid >= max(invalid, 1) or (valid >= 3 and invalid <= 4 * valid)):
+        return None
+    return data.decode("utf-8", errors="storydesk-cp1252")
 
 
 def _bom_len(data: bytes) -> int:
