@@ -113,7 +113,7 @@ def fit(docs: list[dict], vecs: dict[str, np.ndarray] | None) -> Scorer:
     bias = round(float(lr.intercept_[0]), 3)
     print(f"pairs {len(y)} (positive {sum(y)}), coef {coef}, bias {bias}")
     best = (0.0, 0.5)
-    for th in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6):
+    for th in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
         sc = Scorer(coef=coef, bias=bias, threshold=round(float(th), 2))  # type: ignore[arg-type]
         f1 = bcubed(stream(docs, vecs, sc), gold)[2]
         print(f"  threshold {th:.2f}: train B3 F1 {f1:.4f}")
