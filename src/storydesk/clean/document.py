@@ -126,10 +126,10 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
             break
         segs = rules.menu_segments(ln.text)
         if segs is not None:
-            m = _TAGLINE_DASH.match(segs[0])
-            if m or idx == 0:
+            dash = _TAGLINE_DASH.match(segs[0])
+            if dash or idx == 0:
                 _drop(ln, "site-tagline", "menu-tagline")
-                inferred.append((m.group("o") if m else segs[0]).strip())
+                inferred.append((dash.group("o") if dash else segs[0]).strip())
             else:
                 _drop(ln, "navigation", "menu-line")
             continue

@@ -68,11 +68,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", r
 
 
 def _decode(data: bytes) -> str:
-    """Bytes -> str, trusting a declared charset first (the ingest helper when it exists)."""
-    try:
-        from storydesk.ingest.decode import decode_bytes  # written by the ingest engineer
-    except ImportError:
-        decode_bytes = None
+    """Bytes -> str, trusting a declared charset first (`storydesk.ingest.decode`)."""
+    from storydesk.ingest.decode import decode_bytes  # here, not at the top: ingest imports html
     declared = declared_charset(data)
     if 0 < data.count(b"\x00") < len(data) // 100 and re.search(rb"(?i)<(html|!doctype|head|body)", data[:4096]):
         # A few stray NUL bytes in real markup (seen on trafilatura-eval pages) do not make the
@@ -85,9 +82,7 @@ def _decode(data: bytes) -> str:
         text = data.decode("utf-8-sig", errors="replace")
         if text.count("\ufffd") <= max(3, len(data) // 2000):
             return text
-    if decode_bytes is not None:
-        return str(decode_bytes(data, declared))
-    return _local_decode(data, declared)
+    return decode_bytes(data, declared)
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -98,27 +93,6 @@ def declared_charset(data: bytes) -> str | None:
         return "utf-16"
     m = _META_CHARSET.search(data[:8192])
     return m.group(1).decode("ascii", "replace").lower() if m else None
-
-
-def _local_decode(data: bytes, declared: str | None) -> str:
-    if declared:
-        try:
-            return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:200_000]).best()
-    if best is None:
-        raise Unreadable("undecodable", "no text encoding fits; is this a binary file?")
-    try:
-        return data.decode(best.encoding, errors="replace")
-    except LookupError as exc:  # pragma: no cover - charset_normalizer names codecs Python knows
-        raise Unreadable("undecodable", str(exc)) from exc
 
 
 # --------------------------------------------------------------------------- depth
