@@ -71,8 +71,8 @@ def corpus(n: int) -> list[Article]:
     return out
 
 
-def run_sparse(arts: list[Article]) -> tuple[float, int, float, float]:
-    """(seconds, stories, resident memory growth MiB, saved state MiB) of streaming `arts`."""
+def run_sparse(arts: list[Article]) -> tuple[float, float, int, float, float]:
+    """(wall seconds, CPU seconds, stories, resident memory growth MiB, saved state MiB) of streaming `arts`."""
     import gc
 
     import psutil
@@ -80,13 +80,13 @@ def run_sparse(arts: list[Article]) -> tuple[float, int, float, float]:
     gc.collect()
     rss0 = psutil.Process().memory_info().rss
     idx = StoryIndex.load(None, Settings(embed=False))
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for s in range(0, len(arts), BATCH):
         idx.add(arts[s : s + BATCH])
-    dt = time.perf_counter() - t
+    dt, cpu = time.perf_counter() - t, time.process_time() - c
     rss = (psutil.Process().memory_info().rss - rss0) / 2**20
     state = len(idx.dump()) / 2**20
-    return dt, len(idx.members), rss, state
+    return dt, cpu, len(idx.members), rss, state
 
 
 def run_dense(arts: list[Article]) -> tuple[float, float, int]:
@@ -111,23 +111,24 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at start (shared with other jobs)")
     print(f"{'path':8} {'articles':>8} {'stories':>8} {'embed s':>8} {'cluster s':>9} {'art/s':>8} "
-          f"{'+RSS MiB':>8} {'state MiB':>9} {'load':>5}")
-    times = {}
+          f"{'CPU s':>8} {'art/CPUs':>8} {'+RSS MiB':>8} {'state MiB':>9} {'load':>5}")
+    times, cpus = {}, {}
     for n in args.sizes:
         arts = corpus(n)
-        dt, stories, rss, state = run_sparse(arts)
-        times[n] = dt
-        print(f"{'sparse':8} {n:8d} {stories:8d} {'-':>8} {dt:9.2f} {n / dt:8.1f} {rss:8.0f} {state:9.1f} "
-              f"{os.getloadavg()[0]:5.1f}", flush=True)
+        dt, cpu, stories, rss, state = run_sparse(arts)
+        times[n], cpus[n] = dt, cpu
+        print(f"{'sparse':8} {n:8d} {stories:8d} {'-':>8} {dt:9.2f} {n / dt:8.1f} {cpu:8.2f} {n / cpu:8.1f} "
+              f"{rss:8.0f} {state:9.1f} {os.getloadavg()[0]:5.1f}", flush=True)
     if args.dense_size:
         arts = corpus(args.dense_size)
         te, tc, stories = run_dense(arts)
         n = len(arts)
-        print(f"{'dense':8} {n:8d} {stories:8d} {te:8.2f} {tc:9.2f} {n / tc:8.1f} {'-':>8} {'-':>9} "
+        print(f"{'dense':8} {n:8d} {stories:8d} {te:8.2f} {tc:9.2f} {n / tc:8.1f} {'-':>8} {'-':>8} {'-':>8} {'-':>9} "
               f"{os.getloadavg()[0]:5.1f}  (with embedding: {n / (te + tc):.1f} art/s)")
     sizes = sorted(times)
     for a, b in itertools.pairwise(sizes):
-        print(f"time({b})/time({a}) = {times[b] / times[a]:.2f}  (linear would be {b / a:.1f})")
+        print(f"time({b})/time({a}) = {times[b] / times[a]:.2f} wall, {cpus[b] / cpus[a]:.2f} CPU  "
+              f"(linear would be {b / a:.1f})")
 
 
 if __name__ == "__main__":
