@@ -8,9 +8,10 @@ sketch when embeddings are off), so the cost of a batch grows ~ n log n with the
 The one idea: a story is an EVENT, not a topic. Two earthquakes read alike to an embedding, so a
 pair of articles is scored by a logistic model over six signals, dense cosine, TF-IDF cosine,
 entity/number cosine and containment, year agreement and overlap of the heaviest entities
-(names, places, counts and dates are what tell look-alike events apart), and publication times, when both are known, pull far-apart
-articles out of one story. An article joins the story whose best-matching nearby members (the
-mean of its MATCH_TOP best pair probabilities) clear a strict threshold.
+(names, places, counts and dates are what tell look-alike events apart), and publication times,
+when both are known, pull far-apart articles out of one story. An article joins the story whose
+best-matching nearby members (the mean of its MATCH_TOP best pair probabilities) clear a strict
+threshold.
 
 Syndicated copies (syndication.py) go straight to their original's story. Story ids come from
 content (the first article's id), so the same inputs in the same order give the same ids whether
