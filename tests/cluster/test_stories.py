@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 
 from storydesk.cluster import StoryIndex, describe
+from storydesk.cluster.features import lead
 from storydesk.cluster.stories import story_id_for
 from storydesk.cluster.syndication import copies
+from storydesk.embed import embed
 from storydesk.records import Article, content_id
 from storydesk.settings import Settings
 
@@ -153,15 +155,16 @@ def test_ids_are_stable_across_batches_and_dump_load(seeds: list[Article], ecb: 
     stream = [*seeds[:2], *ecb_articles(ecb, "3_ecb", 3), *seeds[2:], *ecb_articles(ecb, "3_ecbplus", 3),
               *OTHER_EVENTS]
     settings = Settings()
+    vecs = embed([lead(a) for a in stream])  # once, for both runs (the model is the slow part)
     one = StoryIndex.load(None, settings)
-    one.add(stream)
+    one.add(stream, vectors=vecs)
 
     three = StoryIndex.load(None, settings)
-    three.add(stream[:4])
+    three.add(stream[:4], vectors=vecs[:4])
     three = StoryIndex.load(three.dump(), settings)
-    three.add(stream[4:9])
+    three.add(stream[4:9], vectors=vecs[4:9])
     three = StoryIndex.load(three.dump(), settings)
-    three.add(stream[9:])
+    three.add(stream[9:], vectors=vecs[9:])
     assert three.assignments() == one.assignments()
     # re-adding known articles changes nothing
     assert three.add(stream[:5]) == []
@@ -170,6 +173,7 @@ def test_ids_are_stable_across_batches_and_dump_load(seeds: list[Article], ecb: 
 
 def test_ann_and_exact_search_agree(ecb: list[dict]) -> None:
     stream = [a for c in ("5_ecb", "5_ecbplus", "12_ecb", "12_ecbplus") for a in ecb_articles(ecb, c, 5)]
+    vecs = embed([lead(a) for a in stream])
     for dense in (True, False):
         settings = Settings(embed=dense)
         ann = StoryIndex.load(None, settings)
@@ -177,8 +181,9 @@ def test_ann_and_exact_search_agree(ecb: list[dict]) -> None:
         # small batches: rows of the batch in progress are searched exactly, earlier batches'
         # rows through usearch, so this exercises the ANN index on most neighbour searches
         for k in range(0, len(stream), 3):
-            ann.add(stream[k : k + 3])
-            exact.add(stream[k : k + 3])
+            part = vecs[k : k + 3] if dense else None
+            ann.add(stream[k : k + 3], vectors=part)
+            exact.add(stream[k : k + 3], vectors=part)
         assert len(ann._vec._ann) == len(stream)
         assert ann.assignments() == exact.assignments()
         assert len({a.story for a in ann.assignments().values()}) >= 2
