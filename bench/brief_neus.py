@@ -351,6 +351,8 @@ def main() -> int:
     ap.add_argument("--mode", choices=["gold", "pipeline", "both"], default="gold",
                     help="pipeline mode runs every stage on the whole split (slow: minutes per 100 events)")
     ap.add_argument("--no-embed", action="store_true", help="TF-IDF vectors instead of MiniLM")
+    ap.add_argument("--show-unsupported", action="store_true",
+                    help="print each sentence the support judge rejects, with its cited passages")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads; on the shared 2-core box one thread embedded 300 NeuS "
                          "sentences 3x faster than two (12.8 s vs 42.7 s at load 6.5)")
@@ -392,8 +394,15 @@ def main() -> int:
         systems[name] = [" ".join(b.text for b in br) for br in briefs]
         sents = [b for br in briefs for b in br]
         cited = sum(1 for b in sents if b.sources)
-        ok = sum(1 for br, am in zip(briefs, arts, strict=True) for b in br
-                 if checker.check(b, am, claim_spans))
+        ok = 0
+        for br, am in zip(briefs, arts, strict=True):
+            for b in br:
+                if checker.check(b, am, claim_spans):
+                    ok += 1
+                elif args.show_unsupported:
+                    print(f"[{mode}] unsupported: {b.text!r} claim={b.claim}", file=sys.stderr)
+                    for p in b.passages:
+                        print(f"    {p.article}: {p.text!r}", file=sys.stderr)
         multi = sum(1 for b in sents if len(b.sources) > 1)
         support_rows[name] = (len(sents), cited, ok, multi)
         extra[name] = {**stats, "seconds": round(time.perf_counter() - t0, 1),
