@@ -246,6 +246,14 @@ class PeakRSS:
         return round(self.peak / 2**20, 1)
 
 
+def _cpu_s() -> float:
+    """CPU seconds (user + system) of this process and its reaped children (pool workers)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _dir_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 2)
 
@@ -261,11 +269,14 @@ def child_ingest(corpus: Path, engine: str, workers: int, tmp: Path) -> dict[str
     from storydesk.store import open_store
 
     settings = _settings(tmp / "store", engine, workers)
+    cpu = _cpu_s()
     with PeakRSS() as mem, open_store(settings.data_dir) as store:
         t = time.perf_counter()
         res = ingest([corpus], settings, store)
         elapsed = time.perf_counter() - t
-    return {"articles": len(res.seen), "new": len(res.new), "skipped": len(res.skipped),
+    cpu = _cpu_s() - cpu
+    return {"cpu_s": round(cpu, 1), "load_avg_1m": round(os.getloadavg()[0], 2),
+            "articles": len(res.seen), "new": len(res.new), "skipped": len(res.skipped),
             "seconds": round(elapsed, 2), "peak_rss_mb": mem.peak_mb, "store_mb": _dir_mb(settings.data_dir)}
 
 
@@ -273,13 +284,17 @@ def child_e2e(corpus: Path, engine: str, workers: int, tmp: Path) -> dict[str, A
     from storydesk.pipeline import run
 
     settings = _settings(tmp / "store", engine, workers)
+    cpu = _cpu_s()
     with PeakRSS() as mem:
         t = time.perf_counter()
         summary = run([corpus], tmp / "out", settings)
         elapsed = time.perf_counter() - t
-    return {"articles": summary.ingested, "skipped": len(summary.skipped), "stories": summary.stories,
+    cpu = _cpu_s() - cpu
+    return {"cpu_s": round(cpu, 1),
+            "articles": summary.ingested, "skipped": len(summary.skipped), "stories": summary.stories,
             "seconds": round(elapsed, 2), "timings": {k: round(v, 2) for k, v in summary.timings.items()},
-            "peak_rss_mb": mem.peak_mb, "store_mb": _dir_mb(settings.data_dir)}
+            "peak_rss_mb": mem.peak_mb, "store_mb": _dir_mb(settings.data_dir),
+            "load_avg_1m": round(os.getloadavg()[0], 2)}
 
 
 def child_stages(corpus: Path, engine: str, workers: int, tmp: Path, sample: int) -> dict[str, Any]:
@@ -529,21 +544,31 @@ def report(results: dict[str, Any], engines: list[str]) -> None:
         rows = []
         for n, r in results["ingest"].items():
             rate = r["articles"] / r["seconds"] if r.get("seconds") else None
-            rows.append([n, r.get("articles"), r.get("seconds"), rate, r.get("peak_rss_mb"), r.get("store_mb"),
-                         r.get("error", "")])
+            rows.append([n, r.get("articles"), r.get("seconds"), rate, r.get("cpu_s"), r.get("peak_rss_mb"),
+                         r.get("store_mb"), r.get("load_avg_1m"), r.get("error", "")])
         print_table("streaming ingest (read + clean + store), local engine",
-                    ["N", "articles", "seconds", "articles/s", "peak RSS MB", "store MB", "error"], rows)
+                    ["N", "articles", "seconds", "articles/s", "CPU s", "peak RSS MB", "store MB", "load 1m",
+                     "error"], rows)
     if results["e2e"]:
         rows = []
         for key, r in results["e2e"].items():
             t = r.get("timings", {})
-            rate = r["articles"] / r["seconds"] if r.get("seconds") else None
-            rows.append([key, r.get("articles"), r.get("stories"), r.get("seconds"), rate, t.get("ingest"),
-                         t.get("cluster"), t.get("analyse"), t.get("report"), r.get("peak_rss_mb"),
-                         r.get("store_mb"), r.get("error", "")])
-        print_table("end to end (storydesk.pipeline.run)",
-                    ["N/engine", "articles", "stories", "seconds", "articles/s", "ingest s", "cluster s",
-                     "analyse s", "report s", "peak RSS MB", "store MB", "error"], rows)
+            n = r.get("articles") or 0
+
+            def rate(sec: Any, n: int = n) -> Any:
+                return n / sec if sec and n else None
+
+            cpu = r.get("cpu_s")
+            rows.append([key, n, r.get("stories"), r.get("seconds"), rate(r.get("seconds")),
+                         rate(cpu / results["workers"]) if cpu else None, rate(t.get("ingest")),
+                         rate(t.get("cluster")), rate(t.get("analyse")), rate(t.get("report")),
+                         r.get("peak_rss_mb"), r.get("store_mb"), r.get("load_avg_1m"), r.get("error", "")])
+        print("\n'art/s by CPU' = N / (CPU seconds of the run and its workers / workers): the rate on "
+              "that many cores were they not shared; every other rate is wall-clock under the load shown")
+        print_table("end to end (storydesk.pipeline.run): articles/s overall and per stage",
+                    ["N/engine", "articles", "stories", "seconds", "e2e art/s", "art/s by CPU", "ingest+clean",
+                     "cluster",
+                     "xcheck+brief", "reports", "peak RSS MB", "store MB", "load 1m", "error"], rows)
         local = {k.split("/")[0]: v for k, v in results["e2e"].items() if k.endswith("/local")}
         for k, v in results["e2e"].items():
             n, eng = k.split("/")

@@ -115,10 +115,12 @@ def test_parallel_minhash_matches_in_process(engine: Any, seeds_dir: Path) -> No
     assert not np.array_equal(sigs[0], sigs[1])
 
 
-@pytest.mark.slow  # loads MiniLM in every worker and here: ~75 s per engine on 2 busy cores
-def test_parallel_embeddings_match_in_process(engine: Any, seeds_dir: Path) -> None:
+# Local pool only: MiniLM loads in every worker (~30-70 s on 2 busy cores); Dask workers embed
+# in test_pipeline_engines.py, whose dask run must cluster the seeds as the in-process run does.
+@pytest.mark.slow
+def test_parallel_embeddings_match_in_process(local_engine: LocalEngine, seeds_dir: Path) -> None:
     texts = _seed_paragraphs(seeds_dir)[:12]
-    vecs = parallel_embeddings(engine, texts, batch_size=5)
+    vecs = parallel_embeddings(local_engine, texts, batch_size=6)
     assert vecs.shape == (12, 384)
     from storydesk.embed import embed
 

@@ -164,17 +164,22 @@ def warm_up(segment: bool = True, lang: bool = True, embed: bool = False) -> Non
     """Load the per-process models now rather than on a worker's first item.
 
     Pass as an engine `initializer` (with functools.partial for the flags) so every worker loads
-    them at start, in parallel, and the first chunks are not slowed by model loading. MiniLM is
-    off by default: it costs ~300 MB per worker, wasted on stages that do not embed.
+    them at start, in parallel, and the first chunks are not slowed by model loading. `lang`
+    warms what cleaning uses: the language screen (storydesk.clean.language) and the HTML
+    extractor's start-up (dateparser locales, justext stop lists: storydesk.ingest.html), so
+    each worker pays them once, outside the per-page time bound, instead of on its first page.
+    MiniLM is off by default: it costs ~300 MB per worker, wasted on stages that do not embed.
     """
     if segment:
         from storydesk.segment import get_nlp
 
         get_nlp()
     if lang:
-        from storydesk.lang import get_detector
+        from storydesk.clean.language import warm_up as warm_language
+        from storydesk.ingest.html import warm_up as warm_html
 
-        get_detector()
+        warm_language()
+        warm_html()
     if embed:
         from storydesk.embed import get_model
 
