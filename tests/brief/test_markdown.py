@@ -111,3 +111,29 @@ def test_a_sentence_stating_a_disputed_number_names_its_outlets():
     # undisputed sentences carry their numbers only
     assert "Pakistan launched missile strikes on Iran on Thursday. [1][2][4]\n" in brief
     assert disputed(story(), story().brief[2]) and not disputed(story(), story().brief[0])
+
+
+def test_only_http_urls_become_links_and_cannot_break_out():
+    arts = (
+        StoryArticle("j", "J", "Click me", "javascript:alert(1)", None),
+        StoryArticle("k", "K", "Breakout", "https://ok.example/a> [click](javascript:alert(2)) <", None),
+        StoryArticle("d", "D", "Data", "data:text/html,<script>x</script>", None),
+        StoryArticle("h", "H", "Fine", "https://news.example/a?b=1&c=d#e", None),
+    )
+    md = render_markdown([Story(id="s", title="t", articles=arts)])
+    sources = md.split("### Sources")[1]
+    assert "1. **J**: Click me" in sources and "javascript:alert(1)" not in md
+    assert "3. **D**: Data" in sources and "data:" not in md
+    assert "[click](javascript:" not in md
+    assert "[Breakout](<https://ok.example/a%3E%20%5Bclick%5D%28javascript:alert%282%29%29%20%3C>)" in sources
+    assert "[Fine](<https://news.example/a?b=1&c=d#e>)" in sources
+    # every link destination in the file is http(s)
+    assert all(t.startswith(("http://", "https://")) for t in re.findall(r"\]\(<?([^)>\s]*)", md))
+
+
+def test_an_escaped_bracket_never_reads_as_a_link():
+    s = Story(id="s", title="t", articles=(StoryArticle("q", "Q", "t", None, None),),
+              brief=(BriefSentence("See [x](javascript:z) now.", ("q",)),))
+    md = render_markdown([s])
+    assert "\\[x\\]\\(javascript:z) now." in md
+    assert "](" not in md.split("### Sources")[0]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from storydesk.brief import support as sp
 from storydesk.records import BriefSentence, Story, StoryArticle
@@ -121,7 +122,30 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 
 def _md(text: str) -> str:
     """Text as one Markdown line, with characters that would become markup escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    out = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    # "\](" cannot open a link once its bracket is escaped, but escaping the parenthesis too means
+    # no reader or link-spotting regex can take an article's "[x](javascript:...)" for one
+    return out.replace("\\](", "\\]\\(")
+
+
+def link_target(url: str | None) -> str | None:
+    """`url` made safe as a Markdown link destination, or None when it must not become a link.
+
+    Only absolute http(s) URLs are linked (a `javascript:` or `data:` URL from a page would run on
+    a click); characters that could end the `<...>` destination or the link, or start a new one,
+    are percent-encoded, so a URL like `https://x/a> [click](javascript:...)` stays one link.
+    """
+    if not url:
+        return None
+    u = url.strip()
+    try:
+        parts = urlsplit(u)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    # keep what URLs legitimately use unencoded; everything else (spaces, <>()[]`"\, controls) goes
+    return quote(u, safe="/:?#@!$&'*+,;=%-._~")
 
 
 def _marks(refs: Sequence[SourceRef]) -> str:
@@ -180,7 +204,8 @@ def render_story(story: Story, level: int = 2) -> str:
     for a in story.articles:
         ref = numbers[a.id]
         title = _md(a.title or a.url or a.id)
-        link = f"[{title}](<{a.url}>)" if a.url else title
+        target = link_target(a.url)
+        link = f"[{title}](<{target}>)" if target else title
         bits = [f"{ref.number}. **{_md(ref.outlet)}**: {link}"]
         if a.published:
             bits.append(f"({a.published})")
@@ -215,6 +240,7 @@ __all__ = [
     "SourceRef",
     "differences",
     "disputed",
+    "link_target",
     "only_one",
     "render_markdown",
     "render_story",
