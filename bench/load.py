@@ -237,6 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{'errors':>6}")
     lines = [header]
     failed = 0
+    load_at_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         stores = []
         if not args.no_seeds:
@@ -254,8 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results, wall = run_load(base, args.requests, args.concurrency)
             lines += table(label, results, wall)
             failed += sum(r.errors for r in results.values())
-    print(f"{args.requests} requests per store from {args.concurrency} threads on {HOST}; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{args.requests} requests per store from {args.concurrency} threads on {HOST}; load average "
+          f"{load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} CPUs")
     print("\n".join(lines))
     return 1 if failed else 0
 
