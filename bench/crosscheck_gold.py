@@ -1,6 +1,6 @@
 """Cross-check quality on the hand-labelled crosscheck-gold items (developer portion).
 
-Usage: .venv/bin/python bench/crosscheck_gold.py [--data DIR] [--no-embed] [--corpus] [-v]
+Usage: .venv/bin/python bench/crosscheck_gold.py [--data DIR] [--no-embed] [--mode stories|corpus|both] [-v]
 
 Every labelled event becomes one story: for ECB+ the documents of its `event_cluster` (doc_id =
 article id), for NeuS the three outlet segments of its 1-based line of `val.source` (article ids
@@ -14,7 +14,7 @@ article id), for NeuS the three outlet segments of its 1-based line of `val.sour
   contain each document's quoted text;
 - flags per story: discrepancies flagged per story (all of them, labelled or not).
 
-With --corpus, all events are also run as ONE corpus through `storydesk.pipeline.run`
+With --mode corpus (or both), all events are also run as ONE corpus through `storydesk.pipeline.run`
 (ingest, clean, cluster, cross-check) and the same scores are printed for the stories it finds
 (an event is scored on every story holding one of its articles).
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import sys
 import time
@@ -185,10 +186,18 @@ def _remap(x: Any, ids: dict[str, str]) -> Any:
     return x
 
 
-def run_corpus(stories: dict[tuple[str, str], list[Article]], settings: Settings) -> dict[tuple[str, str], CrossCheck]:
+def run_corpus(
+    stories: dict[tuple[str, str], list[Article]], settings: Settings
+) -> tuple[dict[tuple[str, str], CrossCheck], dict[tuple[str, str], tuple[int, int]]]:
     """All labelled events as ONE corpus through `storydesk.pipeline.run` (ingest, clean,
     cluster, cross-check): each event is scored on the stories that hold its articles, with
-    article ids mapped back to the gold's document names."""
+    article ids mapped back to the gold's document names.
+
+    A syndicated copy counts once in the product (its original is the source); for scoring,
+    the copies of each source are added back, since the gold lists every document that states
+    a value. Also returns, per event, (stories holding its articles, articles marked as copies).
+    """
+    import dataclasses
     import tempfile
 
     from storydesk.pipeline import run
@@ -204,15 +213,43 @@ def run_corpus(stories: dict[tuple[str, str], list[Article]], settings: Settings
         run([src], Path(tmp) / "out", settings.replace(data_dir=Path(tmp) / "data"))
         found = json.loads((Path(tmp) / "out" / "stories.json").read_text(encoding="utf-8"))["stories"]
     results: dict[tuple[str, str], CrossCheck] = {}
+    split: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for st in found:
         doc_of = {a["id"]: a["url"].rsplit("/", 3)[1:] for a in st["articles"] if a.get("url")}
         ids = {aid: d[2] for aid, d in doc_of.items()}
+        copies: dict[str, set[str]] = defaultdict(set)
+        for a in st["articles"]:
+            if a.get("syndicated_from") and a["id"] in ids:
+                copies[ids.get(a["syndicated_from"], a["syndicated_from"])].add(ids[a["id"]])
+                split[(doc_of[a["id"]][0], doc_of[a["id"]][1])][1] += 1
+
+        def widen(sources: tuple[str, ...], copies: dict[str, set[str]] = copies) -> tuple[str, ...]:
+            return tuple(sorted(set(sources).union(*(copies.get(x, set()) for x in sources))))
+
         story = Story.from_dict(_remap({k: v for k, v in st.items() if k != "articles"} | {"articles": []}, ids))
+        claims = tuple(dataclasses.replace(c, sources=widen(c.sources)) for c in story.claims)
+        discs = tuple(
+            dataclasses.replace(d, values=tuple(dataclasses.replace(v, sources=widen(v.sources)) for v in d.values))
+            for d in story.discrepancies
+        )
         for key in {(d[0], d[1]) for d in doc_of.values()}:
             prev = results.get(key, CrossCheck())
-            results[key] = CrossCheck(claims=prev.claims + story.claims,
-                                      discrepancies=prev.discrepancies + story.discrepancies)
-    return results
+            results[key] = CrossCheck(claims=prev.claims + claims, discrepancies=prev.discrepancies + discs)
+            split[key][0] += 1
+    return results, {k: (v[0], v[1]) for k, v in split.items()}
+
+
+def print_table(title: str, s: dict) -> None:
+    counts = s.pop("_counts")
+    targets = {"discrepancies found": ">= 0.8", "traps flagged": "<= 0.1", "agreements found": ">= 0.8",
+               "flags per story": ""}
+    print(title)
+    print(f"{'measure':24} {'value':>7} {'items':>9}  target")
+    for name, value in s.items():
+        kind = {"discrepancies found": "discrepancy", "traps flagged": "trap",
+                "agreements found": "agreement"}.get(name)
+        n = f"{counts[kind][0]}/{counts[kind][1]}" if kind else ""
+        print(f"{name:24} {value:7.2f} {n:>9}  {targets[name]}")
 
 
 def main() -> int:
@@ -220,40 +257,33 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
     ap.add_argument("--no-embed", action="store_true", help="align on words, not MiniLM")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss on stderr")
-    ap.add_argument("--corpus", action="store_true",
-                    help="also run all events as one corpus through storydesk.pipeline.run")
+    ap.add_argument("--mode", choices=("stories", "corpus", "both"), default="stories",
+                    help="stories: each labelled event as one story (default); corpus: all events as "
+                         "ONE corpus through storydesk.pipeline.run; both")
     args = ap.parse_args()
     gold = [json.loads(line) for line in (args.data / "crosscheck-gold" / "gold.jsonl").open()]
     stories = load_stories(args.data)
     settings = Settings(embed=not args.no_embed)
-    t0 = time.perf_counter()
-    results = {key: crosscheck(arts, {}, settings) for key, arts in sorted(stories.items())}
-    elapsed = time.perf_counter() - t0
-    s = score(gold, results, args.verbose)
-    counts = s.pop("_counts")
-    targets = {"discrepancies found": ">= 0.8", "traps flagged": "<= 0.1", "agreements found": ">= 0.8",
-               "flags per story": ""}
-    print(f"crosscheck-gold dev: {len(gold)} items, {len(stories)} stories, "
-          f"{sum(len(a) for a in stories.values())} articles, {elapsed:.1f}s")
-    print(f"{'measure':24} {'value':>7} {'items':>9}  target")
-    for name, value in s.items():
-        kind = {"discrepancies found": "discrepancy", "traps flagged": "trap",
-                "agreements found": "agreement"}.get(name)
-        n = f"{counts[kind][0]}/{counts[kind][1]}" if kind else ""
-        print(f"{name:24} {value:7.2f} {n:>9}  {targets[name]}")
-    if args.corpus:
+    n_arts = sum(len(a) for a in stories.values())
+    if args.mode in ("stories", "both"):
         t0 = time.perf_counter()
-        corpus = run_corpus(stories, settings)
+        results = {key: crosscheck(arts, {}, settings) for key, arts in sorted(stories.items())}
         elapsed = time.perf_counter() - t0
-        s = score(gold, corpus, args.verbose)
-        counts = s.pop("_counts")
-        print(f"\nas one corpus through storydesk.pipeline.run: {len(corpus)} events found in stories, {elapsed:.1f}s")
-        print(f"{'measure':24} {'value':>7} {'items':>9}  target")
-        for name, value in s.items():
-            kind = {"discrepancies found": "discrepancy", "traps flagged": "trap",
-                    "agreements found": "agreement"}.get(name)
-            n = f"{counts[kind][0]}/{counts[kind][1]}" if kind else ""
-            print(f"{name:24} {value:7.2f} {n:>9}  {targets[name]}")
+        print_table(f"crosscheck-gold dev, each event as one story: {len(gold)} items, {len(stories)} stories, "
+                    f"{n_arts} articles, {elapsed:.1f}s, load {os.getloadavg()[0]:.1f}",
+                    score(gold, results, args.verbose))
+    if args.mode in ("corpus", "both"):
+        t0 = time.perf_counter()
+        corpus, split = run_corpus(stories, settings)
+        elapsed = time.perf_counter() - t0
+        if args.mode == "both":
+            print()
+        print_table(f"crosscheck-gold dev, all events as ONE corpus through storydesk.pipeline.run: "
+                    f"{len(gold)} items, {n_arts} articles, {elapsed:.1f}s, load {os.getloadavg()[0]:.1f}",
+                    score(gold, corpus, args.verbose))
+        spread = [f"{k[0]}:{k[1]}={n}" for k, (n, _c) in sorted(split.items()) if n > 1]
+        print(f"events spread over several stories: {len(spread)}/{len(stories)} {' '.join(spread)}")
+        print(f"articles marked as syndicated copies: {sum(c for _n, c in split.values())}")
     return 0
 
 

@@ -96,3 +96,24 @@ def test_exclusives_skip_chrome(result: CrossCheck) -> None:
 
 def test_output_round_trips(result: CrossCheck) -> None:
     assert CrossCheck.from_dict(result.to_dict()) == result
+
+
+def test_every_value_is_stated_by_each_of_its_sources(result: CrossCheck) -> None:
+    """A discrepancy value lists only articles whose own passage states it."""
+    from storydesk.crosscheck.numbers import extract_quantities
+
+    for d in result.discrepancies:
+        for v in d.values:
+            assert {p.article for p in v.passages} >= set(v.sources)
+            if d.kind in ("number", "date"):
+                for p in v.passages:
+                    assert v.value in {q.label() for q in extract_quantities(p.text)}, (v.value, p.text)
+
+
+def test_no_bare_pronoun_is_an_attribution(result: CrossCheck) -> None:
+    pronouns = {"it", "he", "she", "they", "we", "i", "you"}
+    named = [a for c in result.claims for a in c.attributed_to]
+    named += [a for d in result.discrepancies for v in d.values for a in v.attributed_to]
+    assert named
+    assert not [a for a in named if a.lower() in pronouns]
+    assert not [q.speaker for q in result.quotes if q.speaker.lower() in pronouns]

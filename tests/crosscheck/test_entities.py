@@ -118,3 +118,15 @@ def test_seed_variants_are_merged(seeds_dir: Path) -> None:
     assert entity("Iran") is not entity("Iraq")
     assert entity("Pakistan") is not entity("Pakistani")
     assert entity("Balochistan") is not province
+
+
+def test_governing_nouns_type_places_and_groups() -> None:
+    text = (
+        "Fighters of Harakat al-Nur, an armed group, shelled the port of Tarvasa near Kelmori town "
+        "in Osland's Vardi province. Twelve villagers fled, said Ana Brek, a member of the party."
+    )
+    found = {(m.text, m.label) for m in find_mentions(text)}
+    assert {("Tarvasa", "LOC"), ("Kelmori", "LOC"), ("Vardi", "LOC")} <= found
+    assert ("Harakat al-Nur", "ORG") in found
+    assert ("Ana Brek", "ORG") not in found
+    assert not any(m.startswith("Twelve") for m, _ in found)

@@ -154,3 +154,14 @@ def test_pronoun_attribution_resolved_from_context() -> None:
     assert attribution("At least 84 people died, it added.", context) == "The Kenyan Red Cross"
     person = "Governor Jane Mwangi visited the camp on Monday."
     assert attribution("The camp is full, she said.", person) == "Jane Mwangi"
+
+
+def test_vague_speaker_is_not_the_party_the_quote_addresses() -> None:
+    a = _article(
+        "a",
+        "France's foreign ministry issued a statement on Monday. Germany's foreign ministry later "
+        'summoned the French ambassador.\n"In our talks with Germany, we have raised these concerns '
+        'many times," the ministry said.',
+    )
+    quotes = extract_quotes([a], {"a": sentences(a)})
+    assert [q.speaker for q in quotes if "our talks" in q.text] == ["France's foreign ministry"]

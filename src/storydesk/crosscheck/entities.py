@@ -545,8 +545,50 @@ def _demonym_of(word: str) -> bool:
     return False
 
 
-def _cue_mentions(text: str) -> list[Mention]:
+_NAME_RUN = r"([A-Z][\w’'-]+(?:\s+(?:al-\w+|[A-Z][\w’'-]+)){0,3})"
+# A settlement or region noun names the capitalised words it governs: "the city of Saravan",
+# "near Panjgur city", "the town of Rask" are places whatever the model makes of the name.
+_PLACE_NOUNS = r"(?:city|town|village|province|district|region|county|port|capital|island)"
+_PLACE_OF = re.compile(rf"\b{_PLACE_NOUNS}\s+of\s+{_NAME_RUN}")
+_PLACE_AFTER = re.compile(rf"\b(?:near|in|of|at|from|to)\s+{_NAME_RUN}\s+{_PLACE_NOUNS}\b")
+# A group noun names the capitalised words in apposition: "the Palestinian group Hamas",
+# "Jaish al-Adl, an armed group" are organisations, not people ("Smith, a member of the party"
+# is a person: no "of"/"for" between the article and the noun).
+_GROUP_NOUNS = r"(?:group|militia|organi[sz]ation|movement|party|faction|outfit|network|company|firm)"
+_GROUP_BEFORE = re.compile(rf"\b(?:the|a|an)\s+(?:[\w-]+\s+){{0,3}}?{_GROUP_NOUNS}\s+{_NAME_RUN}")
+_GROUP_AFTER = re.compile(
+    rf"{_NAME_RUN},\s+(?:an?|the)\s+(?:(?!(?:of|for|with|from|in|to|at)\b)[\w-]+\s+){{0,4}}?{_GROUP_NOUNS}\b"
+)
+# A count word opening a span ("Seven non-Iranians") makes it a description, not a name.
+_COUNT_WORDS = frozenset(
+    ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "dozens",
+     "hundreds", "thousands", "several", "many"]
+)
+_CALENDAR = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+     "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+)
+
+
+def _role_mentions(text: str) -> list[Mention]:
+    """Places and groups named by the noun that governs them (see `_PLACE_OF`, `_GROUP_BEFORE`)."""
     out: list[Mention] = []
+    for pat, label in ((_PLACE_OF, "LOC"), (_PLACE_AFTER, "LOC"), (_GROUP_BEFORE, "ORG"), (_GROUP_AFTER, "ORG")):
+        for m in pat.finditer(text):
+            start, name = m.start(1), m.group(1)
+            # "Pakistan's Balochistan province": the place is what follows the possessive
+            poss = list(re.finditer(r"\S+['’]s\s+", name))
+            if poss:
+                start, name = start + poss[-1].end(), name[poss[-1].end() :]
+            first = _fold(name.split()[0]) if name.split() else ""
+            if not first or first in _FUNCTION_WORDS | _TITLES | _CALENDAR or _demonym_of(name.split()[-1]):
+                continue
+            out.append(Mention(start, start + len(name), name, label))
+    return out
+
+
+def _cue_mentions(text: str) -> list[Mention]:
+    out: list[Mention] = _role_mentions(text)
     for m in _PER_TITLE.finditer(text):
         name = m.group(1)
         if _in_gazetteer(name):
@@ -620,6 +662,8 @@ def _model_mentions(texts: Sequence[str]) -> list[list[Mention]]:
                 continue
             if " " not in t and (_fold(t) in _COMMON_CAPS or _fold(t) in _ORG_HEADS or _fold(t) in _TITLES):
                 continue  # "Minister", "Bank", "Government": a capitalised noun, not a name
+            if _fold(t.split()[0]) in _COUNT_WORDS:
+                continue  # "Seven non-Iranians": a counted description
             ms.append(Mention(ent.start_char, ent.start_char + len(t), t, ent.label_))
         out.append(ms)
     return out

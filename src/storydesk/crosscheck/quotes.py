@@ -397,8 +397,20 @@ def _last_sentence(text: str) -> str:
 _CAP = "(?-i:[A-Z])"  # a capital letter even inside a case-insensitive pattern
 
 
-def _resolve_speaker(speaker: str, text: str, pos: int, previous: str | None) -> str:
-    """Replace a vague speaker ("the ministry", "it", "he") with the last fuller mention before `pos`."""
+# A quote that speaks of a party as its counterpart ("our engagements with Iran", "shelter
+# inside Iran") is not that party's own statement: "Iran's foreign ministry" is not the speaker.
+_COUNTERPART = r"\b(?:with|inside|against|toward|towards|into|from)\s+(?:the\s+)?{}\b"
+
+
+def _addressed_in(phrase: str, quote: str) -> bool:
+    """Is the owner of `phrase` ("Iran" of "Iran's foreign ministry") a counterpart in `quote`?"""
+    m = re.match(r"([A-Z][\w-]*)['’]s\s", phrase)
+    return bool(m and quote and re.search(_COUNTERPART.format(re.escape(m.group(1))), quote))
+
+
+def _resolve_speaker(speaker: str, text: str, pos: int, previous: str | None, quote: str = "") -> str:
+    """Replace a vague speaker ("the ministry", "it", "he") with the last fuller mention before
+    `pos`, passing over a mention whose owner the `quote` itself addresses as its counterpart."""
     s = speaker.strip()
     low = s.lower()
     if s == "<previous>":
@@ -430,6 +442,8 @@ def _resolve_speaker(speaker: str, text: str, pos: int, previous: str | None) ->
         for c in reversed(cands):
             phrase = c.group(1).strip()
             if phrase.lower() != low and phrase[0].isupper() and not phrase.lower().startswith(("the ", "a ")):
+                if _addressed_in(phrase, quote):
+                    continue
                 return phrase
         if previous and head in previous.lower():
             return previous
@@ -466,7 +480,7 @@ def _find_quotes(article: Article) -> list[_Found]:
                 continue
         elif len(words) < 2:
             continue
-        resolved = _resolve_speaker(speaker, text, start, previous)
+        resolved = _resolve_speaker(speaker, text, start, previous, inner)
         previous = resolved
         out.append(_Found(article.id, start, end, inner, resolved))
     return out
