@@ -38,6 +38,13 @@ def test_every_command_has_help_with_an_example(command: str, capsys: pytest.Cap
         assert len(option_line.split()) > 3, option_line
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_takes_quiet(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # scripts pass --quiet to every command; a read command refusing it broke a reliability test
+    code, out, _ = sd(command, "--quiet", "--help", capsys=capsys)
+    assert code == 0 and "--quiet" in out
+
+
 def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert sd("no-such-command", capsys=capsys)[0] == 2
     assert sd("run", capsys=capsys)[0] == 2  # PATH and --out missing
@@ -56,6 +63,8 @@ def test_empty_store_lists_nothing_as_json(data_dir: Path, capsys: pytest.Captur
     assert code == 0 and json.loads(out) == []
     code, out, _ = sd("stories", "--json", capsys=capsys)  # STORYDESK_DATA set by the fixture
     assert code == 0 and json.loads(out) == []
+    code, out, err = sd("stories", "--json", "--quiet", capsys=capsys)
+    assert code == 0 and json.loads(out) == [] and err == ""
 
 
 def test_main_job_on_the_seeds(seeds_run: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

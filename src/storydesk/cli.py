@@ -228,6 +228,7 @@ def articles(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many rows.")] = None,
     data: DataOpt = None,
     json_out: JsonOpt = False,
+    quiet: QuietOpt = False,  # nothing to silence; accepted like on every command
 ) -> int:
     """List stored articles: id, outlet, title, url, published, language, story.
 
@@ -252,6 +253,7 @@ def show(
     article: Annotated[str, typer.Argument(help="Article id (or a unique prefix of it).", show_default=False)],
     data: DataOpt = None,
     json_out: JsonOpt = False,
+    quiet: QuietOpt = False,  # nothing to silence; accepted like on every command
 ) -> int:
     """Show one article: its cleaned text, and every removed piece with the reason and rule.
 
@@ -281,6 +283,7 @@ def show(
 def export(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
     data: DataOpt = None,
+    quiet: QuietOpt = False,  # nothing to silence; accepted like on every command
 ) -> int:
     """Write every stored article as JSON Lines, each in the `show --json` shape.
 
@@ -307,6 +310,7 @@ def stories(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many rows.")] = None,
     data: DataOpt = None,
     json_out: JsonOpt = False,
+    quiet: QuietOpt = False,  # nothing to silence; accepted like on every command
 ) -> int:
     """List stories, newest first: id, title, article and outlet counts, first and last seen.
 
@@ -332,6 +336,7 @@ def story(
                                             show_default=False)],
     data: DataOpt = None,
     json_out: JsonOpt = False,
+    quiet: QuietOpt = False,  # nothing to silence; accepted like on every command
 ) -> int:
     """Show one story in the stories.json shape: brief, claims, discrepancies, quotes, entities, timeline.
 
@@ -359,6 +364,7 @@ def serve(
         "--get", help="Answer one request for this path in-process, print the body and exit "
                       "(0 if it succeeded, 1 if not).")] = None,
     data: DataOpt = None,
+    quiet: QuietOpt = False,
 ) -> int:
     """Start the local web app and its JSON API (/api/stories, /api/articles/{id}, /openapi.json).
 
@@ -377,7 +383,8 @@ def serve(
         return 0 if resp.status_code < 400 else 1
     import uvicorn
 
-    err_console.print(f"storydesk {__version__} serving {settings.data_dir} on http://{host}:{port}/")
+    if not quiet:
+        err_console.print(f"storydesk {__version__} serving {settings.data_dir} on http://{host}:{port}/")
     uvicorn.run(application, host=host, port=port, log_level="warning")
     return 0
 
