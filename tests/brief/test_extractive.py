@@ -84,12 +84,27 @@ def test_claims_widen_citations_to_paraphrases():
     pa = Passage("x1", 0, a.text.index(".") + 1, a.text[: a.text.index(".") + 1])
     pb = Passage("y2", 0, b.text.index(".") + 1, b.text[: b.text.index(".") + 1])
     claim = Claim(id="c1", text="4,000 people displaced by floods", sources=("x1", "y2"), passages=(pa, pb))
-    without = summarise([a, b], CrossCheck(), {}, LEXICAL.replace(brief_words=15))
-    with_claims = summarise([a, b], CrossCheck(claims=(claim,)), {}, LEXICAL.replace(brief_words=15))
+    without = summarise([a, b], CrossCheck(), {}, MODEL.replace(brief_words=15))
+    with_claims = summarise([a, b], CrossCheck(claims=(claim,)), {}, MODEL.replace(brief_words=15))
     assert len(without) == len(with_claims) == 1
     assert len(without[0].sources) == 1
     assert set(with_claims[0].sources) == {"x1", "y2"}
     assert with_claims[0].claim == "c1"
+
+
+def test_a_claim_does_not_cite_a_passage_stating_another_clause():
+    # cross-check may align a long claim clause by clause: B's passage states only the other clause
+    a = make_article("x1", "one", "The action comes two days after Tehran hit militant targets inside "
+                     "Pakistan's border. Officials in Islamabad gave few details.")
+    b = make_article("y2", "two", "Islamabad said the strike killed two children. The border area was "
+                     "quiet on Friday.")
+    pa = Passage("x1", 0, a.text.index(".") + 1, a.text[: a.text.index(".") + 1])
+    pb = Passage("y2", 0, b.text.index(".") + 1, b.text[: b.text.index(".") + 1])
+    claim = Claim(id="c1", text="The attacks came two days after Iran struck Pakistan, which Islamabad "
+                  "said killed two children.", sources=("x1", "y2"), passages=(pa, pb))
+    brief = summarise([a, b], CrossCheck(claims=(claim,)), {}, MODEL.replace(brief_words=15))
+    action = [x for x in brief if x.text.startswith("The action")]
+    assert action and action[0].sources == ("x1",), brief
 
 
 def test_syndicated_copy_counts_once(same_fact_story):
