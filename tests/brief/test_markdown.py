@@ -137,3 +137,17 @@ def test_an_escaped_bracket_never_reads_as_a_link():
     md = render_markdown([s])
     assert "\\[x\\]\\(javascript:z) now." in md
     assert "](" not in md.split("### Sources")[0]
+
+
+def test_citations_follow_the_source_list_order_and_untitled_sources_show_their_id():
+    s = story()
+    d = s.discrepancies[0]
+    swapped = Discrepancy(d.kind, d.subject, (
+        DiscrepancyValue("7", d.values[0].text, ("d4", "a1")), d.values[1]))
+    arts = (*s.articles, StoryArticle("e5", "Wire", None, None, None))
+    s = Story(id=s.id, title=s.title, articles=arts, discrepancies=(swapped,),
+              brief=(BriefSentence("Pakistan launched missile strikes on Iran on Thursday.", ("d4", "b2", "a1")),))
+    md = render_markdown([s])
+    assert "on Thursday. [1][2][4]" in md
+    assert "**7**: Al Jazeera, Time [1][4]" in md
+    assert "5. **Wire**: untitled article e5\n" in md

@@ -69,10 +69,9 @@ def source_numbers(story: Story) -> dict[str, SourceRef]:
 
 
 def _refs(story: Story, ids: Sequence[str], numbers: dict[str, SourceRef]) -> tuple[SourceRef, ...]:
-    out = []
-    for aid in dict.fromkeys(ids):
-        out.append(numbers.get(aid) or SourceRef(0, aid, aid[:8]))
-    return tuple(out)
+    out = [numbers.get(aid) or SourceRef(0, aid, aid[:8]) for aid in dict.fromkeys(ids)]
+    # in source-list order ("[4][5]", never "[5][4]"); ids outside the story's list go last
+    return tuple(sorted(out, key=lambda r: r.number or len(numbers) + 1))
 
 
 def differences(story: Story) -> list[Difference]:
@@ -203,7 +202,8 @@ def render_story(story: Story, level: int = 2) -> str:
     lines += [f"{h}# Sources", ""]
     for a in story.articles:
         ref = numbers[a.id]
-        title = _md(a.title or a.url or a.id)
+        # an untitled article still needs a visible link text; its id lets a reader look it up
+        title = _md(a.title or a.url or f"untitled article {a.id}")
         target = link_target(a.url)
         link = f"[{title}](<{target}>)" if target else title
         bits = [f"{ref.number}. **{_md(ref.outlet)}**: {link}"]
