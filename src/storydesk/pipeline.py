@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import functools
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +28,12 @@ from storydesk.store import SqliteStore, open_store
 # Documents cleaned and stored per batch: each batch is committed before the next is read, so a
 # killed ingest keeps everything before the batch in flight.
 INGEST_BATCH = 200
-# Articles clustered per step: their lead embeddings are computed on the engine's workers in one
-# go, then assigned in order in this process; bounds memory to one chunk of articles and vectors.
-CLUSTER_CHUNK = 1000
+# Articles clustered per step: StoryIndex.add takes them in one call while the workers already
+# embed the next step's leads, so a step should be a few embedding batches (not the whole run,
+# or the workers would idle during every add); bounds memory to one step of articles and vectors.
+CLUSTER_CHUNK = 256
+# Leads per embedding task: MiniLM's own batch, small enough that a step spreads over the workers.
+LEAD_BATCH = 64
 # Stories handed to the engine per task in `analyse`: most stories are one or two articles, so one
 # story per task would spend more time shipping than working.
 ANALYSE_CHUNK = 4
@@ -112,17 +115,6 @@ def _engine(settings: Settings, engine: Engine | None, embed: bool) -> Iterator[
         own.close()
 
 
-def _batched(items: Iterable[RawDocument | Skip], size: int) -> Iterator[list[RawDocument | Skip]]:
-    batch: list[RawDocument | Skip] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
            progress: Progress | None = None, engine: Engine | None = None) -> IngestResult:
     """Read, clean and store every input; re-learn outlet templates for the outlets touched.
@@ -138,26 +130,41 @@ def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
     clean = functools.partial(clean_one, settings=settings)
     progress.stage("ingest + clean")
     seen: set[str] = set()
+
+    def documents() -> Iterator[RawDocument]:
+        # inputs that cannot be read are reported as they are met; the rest go to the workers
+        for d in iter_inputs(paths, settings):
+            if isinstance(d, Skip):
+                result.skipped.append(d)
+                progress.skipped(d)
+                progress.advance()
+            else:
+                yield d
+
+    def store_batch(articles: list[Article], done: int) -> None:
+        result.new += store.add_articles(articles)
+        progress.advance(done)
+
     with _engine(settings, engine, embed=False) as eng:
-        for batch in _batched(iter_inputs(paths, settings), INGEST_BATCH):
-            docs = [d for d in batch if isinstance(d, RawDocument)]
-            for d in batch:
-                if isinstance(d, Skip):
-                    result.skipped.append(d)
-                    progress.skipped(d)
-            articles: list[Article] = []
-            # chunks of 8: a page takes ~10-100 ms to clean, so 8 amortise the pickling while a
-            # 200-document batch still splits evenly over the workers
-            for out in eng.map(clean, docs, chunksize=8):
-                if isinstance(out, Skip):
-                    result.skipped.append(out)
-                    progress.skipped(out)
-                elif out.id not in seen:
-                    seen.add(out.id)
-                    articles.append(out)
-                    result.seen.append(out.id)
-            result.new += store.add_articles(articles)
-            progress.advance(len(batch))
+        articles: list[Article] = []
+        done = 0
+        # One map over the whole input, so the workers never wait for a batch to drain while
+        # this process stores it. Chunks of 8: a page takes ~10-100 ms to clean, so 8 amortise
+        # the pickling while keeping both workers busy.
+        for out in eng.map(clean, documents(), chunksize=8):
+            done += 1
+            if isinstance(out, Skip):
+                result.skipped.append(out)
+                progress.skipped(out)
+            elif out.id not in seen:
+                seen.add(out.id)
+                articles.append(out)
+                result.seen.append(out.id)
+            if done >= INGEST_BATCH:
+                store_batch(articles, done)
+                articles, done = [], 0
+        if articles or done:
+            store_batch(articles, done)
     if result.new:
         result.recleaned = _apply_templates(store, set(result.new), progress)
     return result
@@ -185,30 +192,40 @@ def _apply_templates(store: SqliteStore, new_ids: set[str], progress: Progress) 
     return changed
 
 
-def _leads(engine: Engine, articles: Sequence[Article]) -> np.ndarray:
-    """MiniLM vectors of each article's title + lead, computed on the engine's workers.
+def _with_leads(engine: Engine, articles: Iterable[Article]) -> Iterator[tuple[list[Article], np.ndarray]]:
+    """(articles, their title + lead MiniLM vectors) in steps of CLUSTER_CHUNK, embedded on the workers.
 
-    Empty leads get a zero row without being embedded, as `StoryIndex` does itself.
+    The embedding runs ahead of the caller (the engine keeps its in-flight batches busy while the
+    caller assigns the previous step), and each article is read from the store once.
     """
     from storydesk.cluster.features import lead
-    from storydesk.embed import DIM
-    from storydesk.engine.candidates import parallel_embeddings
+    from storydesk.engine.candidates import embed_nonempty_batch
 
-    texts = [lead(a) for a in articles]
-    out = np.zeros((len(texts), DIM), dtype=np.float32)
-    todo = [k for k, t in enumerate(texts) if t.strip()]
-    if todo:
-        # batches of 64 (MiniLM's own batch) so that a chunk spreads over all the workers
-        out[todo] = parallel_embeddings(engine, [texts[k] for k in todo], batch_size=64)
-    return out
+    waiting: deque[Article] = deque()
+
+    def texts() -> Iterator[str]:
+        for a in articles:
+            waiting.append(a)
+            yield lead(a)
+
+    arts: list[Article] = []
+    vecs: list[np.ndarray] = []
+    for batch in engine.map_batches(embed_nonempty_batch, texts(), batch_size=LEAD_BATCH):
+        arts += [waiting.popleft() for _ in range(len(batch))]
+        vecs.append(batch)
+        if len(arts) >= CLUSTER_CHUNK:
+            yield arts, np.concatenate(vecs)
+            arts, vecs = [], []
+    if arts:
+        yield arts, np.concatenate(vecs)
 
 
 def cluster(store: SqliteStore, settings: Settings, article_ids: Sequence[str],
             progress: Progress | None = None, engine: Engine | None = None) -> set[str]:
     """Give each not-yet-clustered article a story; return the ids of stories that changed.
 
-    The per-article half (lead embeddings) runs on `engine`'s workers; the assignment itself is
-    sequential (each article sees the ones before it) and runs here.
+    The per-article half (lead embeddings) runs on `engine`'s workers, one step ahead; the
+    assignment itself is sequential (each article sees the ones before it) and runs here.
     """
     from storydesk.cluster import StoryIndex
 
@@ -220,12 +237,15 @@ def cluster(store: SqliteStore, settings: Settings, article_ids: Sequence[str],
     progress.stage("cluster", len(todo))
     index = StoryIndex.load(store.get_state("cluster"), settings)
     assignments: list[Assignment] = []
-    ctx = _engine(settings, engine, embed=True) if index.dense else contextlib.nullcontext(None)
-    with ctx as eng:
+    if index.dense:
+        with _engine(settings, engine, embed=True) as eng:
+            for arts, vectors in _with_leads(eng, store.iter_articles(todo)):
+                assignments += index.add(arts, vectors)
+                progress.advance(len(arts))
+    else:
         for i in range(0, len(todo), CLUSTER_CHUNK):
             arts = list(store.iter_articles(todo[i : i + CLUSTER_CHUNK]))
-            vectors = _leads(eng, arts) if eng is not None else None
-            assignments += index.add(arts, vectors)
+            assignments += index.add(arts)
             progress.advance(len(arts))
     # earlier articles whose assignment changed (a merge moved them, or their syndicated_from
     # changed): the stories they left must be rebuilt or dropped too

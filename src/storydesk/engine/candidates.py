@@ -39,6 +39,17 @@ def embed_batch(texts: list[str]) -> np.ndarray:
     return embed(texts)
 
 
+def embed_nonempty_batch(texts: list[str]) -> np.ndarray:
+    """Like `embed_batch`, but an empty (or blank) text gets a zero row without being embedded."""
+    from storydesk.embed import DIM, embed
+
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    todo = [k for k, t in enumerate(texts) if t.strip()]
+    if todo:
+        out[todo] = embed([texts[k] for k in todo])
+    return out
+
+
 def shingles(text: str, ngram: int = 5) -> set[bytes]:
     """Word `ngram`-shingles of lower-cased `\\w+` tokens (one shingle of all words if shorter)."""
     words = _WORD.findall(text.lower())
