@@ -206,12 +206,28 @@ def sketch(w: Mapping[str, float], dim: int = SKETCH_DIM) -> np.ndarray:
     Dot products of sketches approximate TF-IDF cosines; used for neighbour search when the
     MiniLM embeddings are turned off (settings.embed = False).
     """
+    if len(_SLOTS) > _SLOTS_MAX:
+        _SLOTS.clear()
+    slots = [_SLOTS.get(t) or _slot(t) for t in w]
     v = np.zeros(dim, dtype=np.float32)
-    for t, x in w.items():
-        h = zlib.crc32(t.encode("utf-8"))
-        v[h % dim] += x if (h >> 16) & 1 else -x
+    if slots:
+        idx = np.fromiter((s % dim for s in slots), dtype=np.intp, count=len(slots))
+        sign = np.fromiter((1.0 if (s >> 16) & 1 else -1.0 for s in slots), dtype=np.float32, count=len(slots))
+        np.add.at(v, idx, sign * np.fromiter(w.values(), dtype=np.float32, count=len(slots)))
     n = float(np.linalg.norm(v))
     return v / n if n else v
+
+
+# crc32 of each keyword seen, reused by every later sketch (words repeat across articles); cleared
+# past _SLOTS_MAX entries so memory stays bounded on a long-lived index
+_SLOTS: dict[str, int] = {}
+_SLOTS_MAX = 1_000_000
+
+
+def _slot(t: str) -> int:
+    h = zlib.crc32(t.encode("utf-8")) | (1 << 32)  # the high bit keeps a hash of 0 truthy
+    _SLOTS[t] = h
+    return h
 
 
 __all__ = ["DocFreq", "Features", "cosine", "featurize", "lead", "parse_time", "sketch", "weights"]

@@ -47,7 +47,8 @@ from storydesk.cluster.features import (
 from storydesk.records import Article, Assignment, Story, StoryArticle, content_id
 from storydesk.settings import Settings
 
-BLOB_VERSION = 1
+# 2: MinHash signatures from CRC32-mixed shingle hashes (1 used SHA-1 per shingle)
+BLOB_VERSION = 2
 # Neighbours looked at per new article. An ECB+ topic holds ~20 documents of two look-alike
 # events. On ECB+ split=train (bench/cluster_ecbplus.py, shipped scorers) 20 neighbours scored
 # B-cubed F1 0.902 dense / 0.892 sparse vs 0.901 / 0.893 with 30 and 0.892 / 0.890 with 15;
@@ -168,8 +169,32 @@ class _Vectors:
             self._ann.add(keys, self.data[keys.astype(np.int64)], threads=1)
         self.pending = []
 
-    def search(self, vec: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(row, cosine) of up to k nearest searchable rows, nearest first (ties: lower row)."""
+    def ann_batch(self, vecs: np.ndarray, k: int) -> list[list[tuple[int, float]]] | None:
+        """usearch hits (row, cosine) among the indexed rows for each of `vecs`, in one call.
+
+        The index does not change during a batch (rows wait in `pending` until `flush()`), so a
+        batch's queries can all go to usearch at once: one call instead of one per article
+        (bench/cluster_throughput.py profile). None on the exact path.
+        """
+        if self._ann is None:
+            return None
+        if not len(self._ann) or not len(vecs):
+            return [[] for _ in range(len(vecs))]
+        m = self._ann.search(np.ascontiguousarray(vecs, dtype=np.float32), min(k, len(self._ann)), threads=1)
+        # one query comes back as `Matches` (1-D, already trimmed), several as `BatchMatches`
+        # (2-D, padded, with `counts`)
+        keys, dists = np.atleast_2d(m.keys), np.atleast_2d(m.distances)
+        counts = np.atleast_1d(m.counts) if hasattr(m, "counts") else np.array([keys.shape[1]])
+        return [[(int(key), 1.0 - float(d)) for key, d in zip(keys[q, : counts[q]], dists[q, : counts[q]],
+                                                                  strict=True)]
+                for q in range(len(vecs))]
+
+    def search(self, vec: np.ndarray, k: int, ann_hits: list[tuple[int, float]] | None = None
+               ) -> list[tuple[int, float]]:
+        """(row, cosine) of up to k nearest searchable rows, nearest first (ties: lower row).
+
+        `ann_hits`: this vector's usearch hits from `ann_batch()`, searched here when None.
+        """
         if self._ann is None:
             rows = np.flatnonzero(self.indexed[: self.n])
             if not len(rows):
@@ -177,17 +202,17 @@ class _Vectors:
             sims = self.data[rows] @ vec
             top = np.argsort(-sims, kind="stable")[:k]
             return [(int(rows[i]), float(sims[i])) for i in top]
-        found: list[tuple[int, float]] = []
-        if len(self._ann):
-            m = self._ann.search(vec, min(k, len(self._ann)), threads=1)
-            found = [(int(key), 1.0 - float(d)) for key, d in zip(m.keys, m.distances, strict=True)]
+        if ann_hits is None:
+            ann_hits = self.ann_batch(vec[None, :], k)[0]  # type: ignore[index]
+        found = list(ann_hits)
         if self.pending:
-            rows = np.asarray(self.pending)
-            sims = self.data[rows] @ vec
-            if len(rows) > k:
-                best = np.argpartition(-sims, k - 1)[:k]
-                rows, sims = rows[best], sims[best]
-            found.extend(zip(rows.tolist(), sims.tolist(), strict=True))
+            # pending rows are the last rows appended (a contiguous block): a slice, not a copy
+            lo = self.pending[0]
+            sims = self.data[lo : self.n] @ vec
+            sims[~self.indexed[lo : self.n]] = -np.inf
+            kk = min(k, len(self.pending))
+            best = np.argpartition(-sims, kk - 1)[:kk] if len(sims) > kk else np.arange(len(sims))
+            found.extend((lo + int(b), float(sims[b])) for b in best if sims[b] > -np.inf)
             found.sort(key=lambda rs: (-rs[1], rs[0]))
         return found[:k]
 
@@ -315,18 +340,40 @@ class StoryIndex:
         hit = self._wcache.get(i)
         if hit is not None and hit[0] * 2 >= n:
             return hit[1]
-        f = self.feats[i]
+        out = self._weigh(self.feats[i])
+        self._wcache[i] = (n, out)
+        return out
+
+    def _weigh(self, f: Features) -> _Weighted:
+        """`f`'s signals weighted with the IDF of the current document frequencies."""
         log = math.log
-        base = log(n + IDF_PRIOR_DOCS + 1) + 1.0  # DocFreq.idf_*'s formula, inlined for speed
+        base = log(self.df.n + IDF_PRIOR_DOCS + 1) + 1.0  # DocFreq.idf_*'s formula, inlined for speed
         dft, dfe = self.df.terms, self.df.ents
         tidf = {t: base - log(dft.get(t, 0) + 1) for t in f.terms}
         eidf = {e: base - log(dfe.get(e, 0) + 1) for e in f.ents}
         tw = weights(f.terms, tidf)
         ew = weights(f.ents, eidf)
         top = frozenset(sorted(ew, key=lambda e: (-ew[e], e))[:TOP_ENTS])
-        out = _Weighted(tw, ew, eidf, sum(eidf.values()), _years(eidf), top)
-        self._wcache[i] = (n, out)
-        return out
+        return _Weighted(tw, ew, eidf, sum(eidf.values()), _years(eidf), top)
+
+    def _presketch(self, feats: Sequence[Features]) -> tuple[list[_Weighted], np.ndarray]:
+        """Each new article's weights and TF-IDF sketch with the IDF it will have when added.
+
+        Counts the batch into the document frequencies one article at a time, exactly as
+        `_add_one` will, then takes the counts back out: the sketches (the sparse path's search
+        vectors) are then known before the batch is added, so its usearch queries go in one call.
+        """
+        out, vecs = [], np.zeros((len(feats), SKETCH_DIM), dtype=np.float32)
+        for k, f in enumerate(feats):
+            self.df.add(f)
+            w = self._weigh(f)
+            out.append(w)
+            vecs[k] = sketch(w.tw)
+        for f in feats:
+            self.df.n -= 1
+            self.df.terms.subtract(f.terms.keys())
+            self.df.ents.subtract(f.ents.keys())
+        return out, vecs
 
     def pair_features(self, i: int, j: int, dense_cos: float) -> tuple[float, ...]:
         """(dense, TF-IDF, entity cosines, entity containment, year agreement, top-entity overlap).
@@ -362,10 +409,11 @@ class StoryIndex:
                 p *= math.exp(-(days - TIME_WINDOW_DAYS) / TIME_DECAY_DAYS)
         return p
 
-    def _matching_stories(self, i: int, vec: np.ndarray) -> list[str]:
+    def _matching_stories(self, i: int, vec: np.ndarray, ann_hits: list[tuple[int, float]] | None
+                          ) -> list[str]:
         """Stories whose MATCH_TOP best nearby members row i matches above the threshold, best first."""
         by_story: dict[str, list[float]] = {}
-        for j, cos in self._vec.search(vec, NEIGHBOURS):
+        for j, cos in self._vec.search(vec, NEIGHBOURS, ann_hits):
             if j == i:
                 continue
             by_story.setdefault(self.story[j], []).append(self.pair_prob(i, j, cos))
@@ -432,23 +480,36 @@ class StoryIndex:
         if not fresh:
             return []
         feats = [featurize(a) for a in fresh]
-        if vectors is not None and self.dense:
+        pre: list[_Weighted | None] = [None] * len(fresh)
+        if not self.dense:
+            pre, vecs = self._presketch(feats)  # type: ignore[assignment]
+        elif vectors is not None:
             first: dict[str, int] = {}
             for k, a in enumerate(articles):
                 first.setdefault(a.id, k)
             vecs = np.asarray(vectors, dtype=np.float32)[[first[a.id] for a in fresh]]
         else:
             vecs = self._vectors(feats)
+        # usearch holds only earlier batches' rows until flush(): query them for the whole batch at once
+        live = np.flatnonzero(np.any(vecs != 0, axis=1))
+        hits: list[list[tuple[int, float]] | None] = [None] * len(fresh)
+        found = self._vec.ann_batch(vecs[live], NEIGHBOURS)
+        if found is not None:
+            for k, h in zip(live, found, strict=True):
+                hits[k] = h
         changed: dict[str, Assignment] = {}
-        for a, f, v in zip(fresh, feats, vecs, strict=True):
-            for aid in self._add_one(a, f, v):
+        for a, f, v, w, h in zip(fresh, feats, vecs, pre, hits, strict=True):
+            for aid in self._add_one(a, f, v, w, h):
                 changed[aid] = self.assignment(aid)
         self._vec.flush()
         return list(changed.values())
 
-    def _add_one(self, a: Article, f: Features, vec: np.ndarray) -> list[str]:
+    def _add_one(self, a: Article, f: Features, vec: np.ndarray, weighted: _Weighted | None,
+                 ann_hits: list[tuple[int, float]] | None) -> list[str]:
         i = len(self.ids)
         self.df.add(f)
+        if weighted is not None:
+            self._wcache[i] = (self.df.n, weighted)
         self.ids.append(a.id)
         self.pos[a.id] = i
         self.feats.append(f)
@@ -457,9 +518,6 @@ class StoryIndex:
         sig = syndication.signature(a.text)
         self.sigs.append(sig)
         empty = not f.terms and not f.ents
-        if not self.dense:
-            tw = self._weights(i).tw
-            vec = sketch(tw)
         searchable = not empty and bool(np.any(vec))
 
         story: str | None = None
@@ -482,7 +540,7 @@ class StoryIndex:
         moved: list[int] = []
         if story is None and searchable:
             self.story.append("")  # placeholder so pair scoring can index row i
-            matches = self._matching_stories(i, vec)
+            matches = self._matching_stories(i, vec, ann_hits if ann_hits is not None else [])
             self.story.pop()
             if matches:
                 # an article that bridges two stories well enough for both is evidence that they
