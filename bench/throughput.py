@@ -290,11 +290,35 @@ def child_e2e(corpus: Path, engine: str, workers: int, tmp: Path) -> dict[str, A
         summary = run([corpus], tmp / "out", settings)
         elapsed = time.perf_counter() - t
     cpu = _cpu_s() - cpu
-    return {"cpu_s": round(cpu, 1),
+    return {"cpu_s": round(cpu, 1), "web_ms": _web_queries(settings.data_dir),
             "articles": summary.ingested, "skipped": len(summary.skipped), "stories": summary.stories,
             "seconds": round(elapsed, 2), "timings": {k: round(v, 2) for k, v in summary.timings.items()},
             "peak_rss_mb": mem.peak_mb, "store_mb": _dir_mb(settings.data_dir),
             "load_avg_1m": round(os.getloadavg()[0], 2)}
+
+
+def _web_queries(data_dir: Path) -> dict[str, Any]:
+    """Milliseconds of the store calls behind the web app's pages, on the store a run just built."""
+    from storydesk.store import open_store
+
+    out: dict[str, Any] = {}
+    with open_store(data_dir, readonly=True) as store:
+        out["stories"] = store.count_stories()
+        first = store.list_stories(limit=1)
+        word = (first[0]["title"].split() or ["news"])[0] if first else "news"
+        outlet = (store.outlets() or [None])[0]
+        calls = {
+            "list page (100 newest)": lambda: store.list_stories(limit=100),
+            "all stories": lambda: store.list_stories(),
+            "search (title word)": lambda: store.list_stories(query=word, limit=100),
+            "outlet filter": lambda: store.list_stories(outlet=outlet, limit=100),
+            "one story": lambda: store.get_story(first[0]["id"]) if first else None,
+        }
+        for name, call in calls.items():
+            t = time.perf_counter()
+            call()
+            out[name] = round((time.perf_counter() - t) * 1000, 1)
+    return out
 
 
 def child_stages(corpus: Path, engine: str, workers: int, tmp: Path, sample: int) -> dict[str, Any]:

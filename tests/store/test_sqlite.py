@@ -182,7 +182,9 @@ def test_story_list_order_uses_an_index(tmp_path: Path) -> None:
         assert "stories_recent" in plan and "TEMP B-TREE" not in plan
 
 
-def test_migration_keeps_stories_of_a_version_1_store(tmp_path: Path) -> None:
+@pytest.mark.parametrize("readonly", [False, True], ids=["writer", "reader"])
+def test_migration_keeps_stories_of_a_version_1_store(tmp_path: Path, readonly: bool) -> None:
+    """Writers and readers (the web app opens stores read-only) both see an old store upgraded."""
     from storydesk.store.migrations import MIGRATIONS, _statements
 
     story = _story("s1", ["Daily", "Herald"], "2024-01-18", "saravan", keywords=("strike",))
@@ -198,7 +200,8 @@ def test_migration_keeps_stories_of_a_version_1_store(tmp_path: Path) -> None:
     conn.execute("INSERT INTO stories_fts (story_id, title, body) VALUES ('s1', ?, 'x')", (story.title,))
     conn.commit()
     conn.close()
-    with open_store(tmp_path) as s:
+    with open_store(tmp_path, readonly=readonly) as s:
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert s.list_stories() == [story.summary()]
         assert [r["id"] for r in s.list_stories(outlet="Herald")] == ["s1"]
         assert [r["id"] for r in s.list_stories(query="strike")] == ["s1"]  # keywords are searchable

@@ -18,7 +18,7 @@ from typing import Any
 
 from storydesk.errors import NotFound, StoreError, UsageError
 from storydesk.records import Article, Assignment, Provenance, Removed, Story
-from storydesk.store.migrations import migrate
+from storydesk.store.migrations import SCHEMA_VERSION, migrate
 
 DB_NAME = "storydesk.db"
 # Rows per INSERT batch: large enough that fsync cost is amortised (bench/throughput.py),
@@ -47,8 +47,7 @@ class SqliteStore:
         self._lock = threading.RLock()
         try:
             if readonly:
-                uri = f"file:{path}?mode=ro"
-                self.conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+                self.conn = self._connect_readonly(path)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
@@ -61,6 +60,28 @@ class SqliteStore:
                 migrate(self.conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    @staticmethod
+    def _connect_readonly(path: Path) -> sqlite3.Connection:
+        """A read-only connection to a store at the current schema version.
+
+        A store written by an older storydesk (the web app opens stores read-only) is migrated
+        first through a short read-write connection: the readers' queries need the new columns.
+        """
+        uri = f"file:{path}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version >= SCHEMA_VERSION:
+            return conn
+        conn.close()
+        try:
+            SqliteStore(path).close()  # migrates under BEGIN IMMEDIATE (safe beside other writers)
+        except (StoreError, sqlite3.OperationalError) as exc:
+            raise StoreError(
+                f"the store at {path} has schema version {version}, this storydesk needs {SCHEMA_VERSION},"
+                f" and it cannot be upgraded from here ({exc}): run `storydesk ingest` once with write access"
+            ) from exc
+        return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
 
     def _wal(self) -> None:
         """Switch to WAL once; the switch ignores busy_timeout, so retry while another process creates the file."""
