@@ -188,14 +188,15 @@ def _remap(x: Any, ids: dict[str, str]) -> Any:
 
 def run_corpus(
     stories: dict[tuple[str, str], list[Article]], settings: Settings
-) -> tuple[dict[tuple[str, str], CrossCheck], dict[tuple[str, str], tuple[int, int]]]:
+) -> tuple[dict[tuple[str, str], CrossCheck], dict[tuple[str, str], tuple[int, int]], list[list[str]]]:
     """All labelled events as ONE corpus through `storydesk.pipeline.run` (ingest, clean,
     cluster, cross-check): each event is scored on the stories that hold its articles, with
     article ids mapped back to the gold's document names.
 
     A syndicated copy counts once in the product (its original is the source); for scoring,
     the copies of each source are added back, since the gold lists every document that states
-    a value. Also returns, per event, (stories holding its articles, articles marked as copies).
+    a value. Also returns, per event, (stories holding its articles, articles marked as copies),
+    and the events of every story that holds more than one.
     """
     import dataclasses
     import tempfile
@@ -214,6 +215,7 @@ def run_corpus(
         found = json.loads((Path(tmp) / "out" / "stories.json").read_text(encoding="utf-8"))["stories"]
     results: dict[tuple[str, str], CrossCheck] = {}
     split: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    mixed: list[list[str]] = []
     for st in found:
         doc_of = {a["id"]: a["url"].rsplit("/", 3)[1:] for a in st["articles"] if a.get("url")}
         ids = {aid: d[2] for aid, d in doc_of.items()}
@@ -232,11 +234,14 @@ def run_corpus(
             dataclasses.replace(d, values=tuple(dataclasses.replace(v, sources=widen(v.sources)) for v in d.values))
             for d in story.discrepancies
         )
-        for key in {(d[0], d[1]) for d in doc_of.values()}:
+        keys = {(d[0], d[1]) for d in doc_of.values()}
+        if len(keys) > 1:
+            mixed.append(sorted(f"{k[0]}:{k[1]}" for k in keys))
+        for key in keys:
             prev = results.get(key, CrossCheck())
             results[key] = CrossCheck(claims=prev.claims + claims, discrepancies=prev.discrepancies + discs)
             split[key][0] += 1
-    return results, {k: (v[0], v[1]) for k, v in split.items()}
+    return results, {k: (v[0], v[1]) for k, v in split.items()}, mixed
 
 
 def print_table(title: str, s: dict) -> None:
@@ -274,7 +279,7 @@ def main() -> int:
                     score(gold, results, args.verbose))
     if args.mode in ("corpus", "both"):
         t0 = time.perf_counter()
-        corpus, split = run_corpus(stories, settings)
+        corpus, split, mixed = run_corpus(stories, settings)
         elapsed = time.perf_counter() - t0
         if args.mode == "both":
             print()
@@ -284,6 +289,7 @@ def main() -> int:
         spread = [f"{k[0]}:{k[1]}={n}" for k, (n, _c) in sorted(split.items()) if n > 1]
         print(f"events spread over several stories: {len(spread)}/{len(stories)} {' '.join(spread)}")
         print(f"articles marked as syndicated copies: {sum(c for _n, c in split.values())}")
+        print(f"stories holding several events: {len(mixed)} {' '.join('+'.join(m) for m in mixed)}")
     return 0
 
 

@@ -141,3 +141,13 @@ def test_swapped_initials_of_a_firm_are_flagged() -> None:
     )
     orgs = [d for d in cc.discrepancies if d.kind == "org"]
     assert orgs and {v.value: v.sources for v in orgs[0].values} == {"B&K": ("a0",), "K&B": ("a1",)}
+
+
+def test_a_value_compatible_with_every_other_is_left_out() -> None:
+    cc = story(
+        "A bus crash in the Andes killed 12 passengers on Monday, local police said.",
+        "Police said 15 passengers died when a bus crashed in the Andes on Monday.",
+        "At least 10 passengers were killed when a bus crashed in the Andes on Monday, police said.",
+    )
+    found = [v for v in values(cc) if "12" in v]
+    assert found and set(found[0]) == {"12", "15"}

@@ -145,3 +145,16 @@ def test_ages_a_year_apart_are_compatible() -> None:
 def test_record_round_trips() -> None:
     q = one("at least nine people were killed")
     assert type(q).from_dict(q.to_dict()) == q
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("The quake hit the coast, killing at least 10 people, injuring dozens more.", ["count:killed"]),
+        ("Gunmen raided the village, killing at least three people and injuring others.", ["count:killed"]),
+        ("The storm left 3 dead and 15 injured.", ["count:killed", "count:injured"]),
+        ("An explosion killed 3 people and 15 were injured.", ["count:killed", "count:injured"]),
+    ],
+)
+def test_verb_before_a_figure_governs_it_up_to_the_next_clause(text: str, keys: list[str]) -> None:
+    assert [q.key for q in extract_quantities(text)] == keys

@@ -394,10 +394,10 @@ def group_figures(index: StoryIndex, matches: Sequence[tuple[float, Mention, Men
                 continue
             if any(
                 index.quantities[x[0]][x[1]].label() != index.quantities[y[0]][y[1]].label()
-                and different_names(
-                    index, x, y, common,
-                    strict=_covers_other(index.quantities[x[0]][x[1]], index.quantities[y[0]][y[1]]),
-                )
+                # names on one side only keep a bound off a different figure where the two are
+                # matched directly (match_figures); across a group the words around each
+                # figure decide, or one outlet's extra name splits a fact the others agree on
+                and different_names(index, x, y, common)
                 for x in ma
                 for y in mb
             ):
@@ -461,8 +461,17 @@ def find_discrepancies(
         by_label: dict[str, list[tuple[Mention, Quantity]]] = {}
         for m, q in sorted(qs, key=lambda t: (t[1].value, t[1].bound, t[0])):
             by_label.setdefault(q.label(), []).append((m, q))
+        # a value compatible with every other ("roughly $1.4 trillion" beside $1.37 and $1.4
+        # trillion, "at least 50" beside 70 and 80) disagrees with nobody: it is left out, as
+        # the crosscheck-gold README leaves such values out of its discrepancies
+        heads = {label: items[0][1] for label, items in by_label.items()}
+        disagreeing = {
+            label for label, q in heads.items() if any(not compatible(q, o) for x, o in heads.items() if x != label)
+        }
         values = []
         for label, items in by_label.items():
+            if label not in disagreeing:
+                continue
             passages = tuple(
                 Passage(
                     article=index.sentences[m[0]].article,

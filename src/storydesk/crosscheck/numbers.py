@@ -515,6 +515,10 @@ def _find_predicate(text: str, start: int, end: int) -> str:
     after = text[end : end + 80]
     stop = re.search(r"[.;:!?\n]| and (?=\D*\d)|, (?=\D*\d)", after)
     after = after[: stop.start()] if stop else after
+    if best is not None:
+        # a verb before the figure governs it up to the next coordinated clause: in "killing at
+        # least 10 people, injuring dozens" (or "... and injuring many others") the 10 were killed
+        after = re.split(r",|\band\b", after)[0]
     for i, m in enumerate(re.finditer(r"[A-Za-z]+", after)):
         w = m.group().lower()
         if w in _PREDICATES:
