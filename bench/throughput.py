@@ -246,12 +246,25 @@ class PeakRSS:
         return round(self.peak / 2**20, 1)
 
 
-def _cpu_s() -> float:
-    """CPU seconds (user + system) of this process and its reaped children (pool workers)."""
+def tree_cpu_s() -> float:
+    """CPU seconds (user + system) used so far by this process and every descendant, live or reaped.
+
+    getrusage(RUSAGE_CHILDREN) alone misses pool workers: their parent (the forkserver) reaps
+    them but outlives the measurement, so their time sits in the forkserver's children times.
+    Call it after the engine is closed so that the workers have exited.
+    """
     import resource
 
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    import psutil
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # reaped children and what they reaped
+    total = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    for p in psutil.Process().children(recursive=True):
+        with contextlib.suppress(Exception):
+            t = p.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+    return total
 
 
 def _dir_mb(path: Path) -> float:
@@ -269,13 +282,12 @@ def child_ingest(corpus: Path, engine: str, workers: int, tmp: Path) -> dict[str
     from storydesk.store import open_store
 
     settings = _settings(tmp / "store", engine, workers)
-    cpu = _cpu_s()
+    cpu = tree_cpu_s()
     with PeakRSS() as mem, open_store(settings.data_dir) as store:
         t = time.perf_counter()
         res = ingest([corpus], settings, store)
         elapsed = time.perf_counter() - t
-    cpu = _cpu_s() - cpu
-    return {"cpu_s": round(cpu, 1), "load_avg_1m": round(os.getloadavg()[0], 2),
+    return {"cpu_s": round(tree_cpu_s() - cpu, 1), "load_avg_1m": round(os.getloadavg()[0], 2),
             "articles": len(res.seen), "new": len(res.new), "skipped": len(res.skipped),
             "seconds": round(elapsed, 2), "peak_rss_mb": mem.peak_mb, "store_mb": _dir_mb(settings.data_dir)}
 
@@ -284,13 +296,12 @@ def child_e2e(corpus: Path, engine: str, workers: int, tmp: Path) -> dict[str, A
     from storydesk.pipeline import run
 
     settings = _settings(tmp / "store", engine, workers)
-    cpu = _cpu_s()
+    cpu = tree_cpu_s()
     with PeakRSS() as mem:
         t = time.perf_counter()
         summary = run([corpus], tmp / "out", settings)
         elapsed = time.perf_counter() - t
-    cpu = _cpu_s() - cpu
-    return {"cpu_s": round(cpu, 1), "web_ms": _web_queries(settings.data_dir),
+    return {"cpu_s": round(tree_cpu_s() - cpu, 1), "web_ms": _web_queries(settings.data_dir),
             "articles": summary.ingested, "skipped": len(summary.skipped), "stories": summary.stories,
             "seconds": round(elapsed, 2), "timings": {k: round(v, 2) for k, v in summary.timings.items()},
             "peak_rss_mb": mem.peak_mb, "store_mb": _dir_mb(settings.data_dir),
