@@ -89,6 +89,7 @@ def test_durations_compare_across_units() -> None:
     assert a.unit == b.unit == "duration"
     assert b.value == 48
     assert comparable(a, b) and not compatible(a, b)
+    assert b.label() == "2 days" and one("within 36 hours").label() == "36 hours"
 
 
 def test_years_and_days_of_month_are_not_counts() -> None:

@@ -388,6 +388,8 @@ class Quantity(Record):
             if self.unit == "time":
                 return f"{int(v) // 60:02d}:{int(v) % 60:02d}"
             if self.unit == "duration":
+                if v >= 48 and v % 24 == 0:  # "two days after" reads as days, not "48 hours"
+                    return f"{int(v) // 24} days"
                 return (f"{v:.2f}".rstrip("0").rstrip(".")) + " hours"
             for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
                 if abs(v) >= size:
