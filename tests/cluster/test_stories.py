@@ -171,6 +171,29 @@ def test_ids_are_stable_across_batches_and_dump_load(seeds: list[Article], ecb: 
     assert len(set(one.assignments()[a.id].story for a in seeds)) == 1
 
 
+def test_a_batch_clusters_alike_in_any_order(ecb: list[dict]) -> None:
+    # two look-alike events per topic, plus two copies: the partition of one add() must not
+    # depend on the order of its articles (the old one-by-one assignment did)
+    docs = [a for c in ("5_ecb", "5_ecbplus", "12_ecb", "12_ecbplus") for a in ecb_articles(ecb, c, 5)]
+    docs += [art(light_edit(docs[0].text), key="copy-a"), art(docs[7].text, key="copy-b")]
+    vecs = embed([lead(a) for a in docs])
+    for dense in (True, False):
+        runs = []
+        for order in (list(range(len(docs))), list(reversed(range(len(docs)))),
+                      [*range(1, len(docs), 2), *range(0, len(docs), 2)]):
+            index = StoryIndex.load(None, Settings(embed=dense))
+            index.add([docs[k] for k in order], vectors=vecs[order] if dense else None)
+            stories: dict[str, set[str]] = {}
+            for aid, x in index.assignments().items():
+                stories.setdefault(x.story, set()).add(aid)
+            runs.append({frozenset(v) for v in stories.values()})
+        assert runs[0] == runs[1] == runs[2], dense
+        assert len(runs[0]) >= 2
+        index_of = {aid: k for k, part in enumerate(runs[0]) for aid in part}
+        assert index_of[docs[-2].id] == index_of[docs[0].id]
+        assert index_of[docs[-1].id] == index_of[docs[7].id]
+
+
 def test_ann_and_exact_search_agree(ecb: list[dict]) -> None:
     stream = [a for c in ("5_ecb", "5_ecbplus", "12_ecb", "12_ecbplus") for a in ecb_articles(ecb, c, 5)]
     vecs = embed([lead(a) for a in stream])
