@@ -35,8 +35,12 @@ CLUSTER_CHUNK = 256
 # Leads per embedding task: MiniLM's own batch, small enough that a step spreads over the workers.
 LEAD_BATCH = 64
 # Stories handed to the engine per task in `analyse`: most stories are one or two articles, so one
-# story per task would spend more time shipping than working.
+# story per task would spend more time shipping than working. A task takes whole stories, largest
+# first, until it holds ANALYSE_ARTICLES articles (or ANALYSE_CHUNK stories): a story's analysis
+# grows with its articles, and with a day's Zipf-like story sizes a fixed four stories per task in
+# id order left one worker idle while the other finished a task holding a big story.
 ANALYSE_CHUNK = 4
+ANALYSE_ARTICLES = 8
 
 
 class Progress(Protocol):
@@ -274,12 +278,44 @@ def _analyse_chunk(items: list[tuple[str, list[Article], dict[str, Assignment]]]
     return out
 
 
+def _analyse_tasks(items: list[list[tuple[str, list[Article], dict[str, Assignment]]]],
+                   settings: Settings) -> list[tuple[Story, Skip | None]]:
+    """`_analyse_chunk` over one engine batch of tasks (`analyse` sends one task per batch)."""
+    return [out for task in items for out in _analyse_chunk(task, settings)]
+
+
 def _story_inputs(store: SqliteStore, wanted: Sequence[str], members: dict[str, list[str]],
                   assignments: dict[str, Assignment]) -> Iterator[tuple[str, list[Article], dict[str, Assignment]]]:
     """(story id, its articles, their assignments) per story, reading each story's articles once."""
     for sid in wanted:
         ids = members[sid]
         yield sid, list(store.iter_articles(ids)), {i: assignments[i] for i in ids}
+
+
+def _largest_first(wanted: Sequence[str], members: Mapping[str, Sequence[str]]) -> tuple[list[str], list[int]]:
+    """Stories in the order they go to the workers (most articles first, then id) and task sizes.
+
+    Largest first, so the long analyses start while small ones can still fill the other
+    workers; a task closes at ANALYSE_ARTICLES articles or ANALYSE_CHUNK stories.
+    """
+    order = sorted(wanted, key=lambda s: (-len(members[s]), s))
+    sizes: list[int] = []
+    stories = articles = 0
+    for sid in order:
+        stories += 1
+        articles += len(members[sid])
+        if stories >= ANALYSE_CHUNK or articles >= ANALYSE_ARTICLES:
+            sizes.append(stories)
+            stories = articles = 0
+    if stories:
+        sizes.append(stories)
+    return order, sizes
+
+
+def _tasks(items: Iterator[tuple[str, list[Article], dict[str, Assignment]]],
+           sizes: Sequence[int]) -> Iterator[list[tuple[str, list[Article], dict[str, Assignment]]]]:
+    for n in sizes:
+        yield [next(items) for _ in range(n)]
 
 
 def analyse(store: SqliteStore, settings: Settings, story_ids: Iterable[str],
@@ -305,11 +341,12 @@ def analyse(store: SqliteStore, settings: Settings, story_ids: Iterable[str],
     if not wanted:
         return stories
     progress.stage("cross-check + brief", len(wanted))
-    fn = functools.partial(_analyse_chunk, settings=settings)
+    fn = functools.partial(_analyse_tasks, settings=settings)
+    order, sizes = _largest_first(wanted, members)
+    tasks = _tasks(_story_inputs(store, order, members, assignments), sizes)
     pending: list[Story] = []
     with _engine(settings, engine, embed=True) as eng:
-        for result in eng.map_batches(fn, _story_inputs(store, wanted, members, assignments),
-                                      batch_size=ANALYSE_CHUNK):
+        for result in eng.map_batches(fn, tasks, batch_size=1):
             for story, skip in result:
                 if skip is not None:
                     progress.skipped(skip)
@@ -324,7 +361,8 @@ def analyse(store: SqliteStore, settings: Settings, story_ids: Iterable[str],
     if pending:
         store.put_stories(pending)
         stories += pending
-    return stories
+    rank = {sid: k for k, sid in enumerate(wanted)}
+    return sorted(stories, key=lambda st: rank[st.id])
 
 
 def _independent(arts: Sequence[Article], assignments: Mapping[str, Assignment]) -> int:

@@ -117,3 +117,14 @@ def test_no_bare_pronoun_is_an_attribution(result: CrossCheck) -> None:
     assert named
     assert not [a for a in named if a.lower() in pronouns]
     assert not [q.speaker for q in result.quotes if q.speaker.lower() in pronouns]
+
+
+def test_a_text_split_once_is_shared_and_each_caller_gets_its_own_list() -> None:
+    from storydesk import segment
+
+    text = "The U.S. said nine people died. Officials disagreed.\nA second paragraph."
+    first = segment.split_text(text)
+    assert text in segment._SPANS
+    first.clear()
+    again = segment.split_text(text)
+    assert again == [(s, e, text[s:e]) for s, e in segment._spans(text)] and len(again) == 3

@@ -130,3 +130,15 @@ def test_governing_nouns_type_places_and_groups() -> None:
     assert ("Harakat al-Nur", "ORG") in found
     assert ("Ana Brek", "ORG") not in found
     assert not any(m.startswith("Twelve") for m, _ in found)
+
+
+def test_cached_mentions_are_the_fresh_ones_and_callers_cannot_spoil_them() -> None:
+    from storydesk.crosscheck import entities
+
+    text = "Interior Minister Jane Doe visited Islamabad on Monday."
+    first = find_mentions(text)
+    assert text in entities._MENTIONS
+    first.clear()  # a caller's list is its own
+    entities._MENTIONS.pop(text)
+    fresh = find_mentions(text)
+    assert find_mentions(text) == fresh == entities._find_uncached([text])[0]

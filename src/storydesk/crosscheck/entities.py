@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -132,6 +132,15 @@ _VOWELS = re.compile(r"[aeiouy]+")
 _POSSESSIVE = re.compile(r"['’]s\b|['’]$", re.I)
 
 
+# Pure string functions below are memoised per process: a profile of pipeline.run over 300
+# bench/throughput.py articles (one process, cProfile) spent 40 s of 90 s of cross-check + brief in
+# extract_entities, 12 s of it in 260k calls of _fold on a few thousand distinct words, 9 s in
+# same_entity over name pairs every story repeats. The gazetteer is fixed once loaded, so these
+# answers never change within a process.
+_MEMO = 65_536
+
+
+@lru_cache(maxsize=_MEMO)
 def _fold(text: str) -> str:
     """Lowercase ASCII: diacritics stripped, curly quotes straightened."""
     text = unicodedata.normalize("NFKD", text)
@@ -144,6 +153,7 @@ def _tokens(name: str) -> list[str]:
     return [t for t in re.split(r"[^a-z0-9]+", folded) if t]
 
 
+@lru_cache(maxsize=_MEMO)
 def _skeleton(token: str) -> str:
     """Transliteration-tolerant form of one word: vowel runs -> "a", doubled letters single,
     except the first letter is kept ("Iran" and "Oman" stay apart)."""
@@ -161,6 +171,7 @@ def _skeleton(token: str) -> str:
     return re.sub(r"(.)\1+", r"\1", out)
 
 
+@lru_cache(maxsize=_MEMO)
 def canonical(name: str) -> str:
     """A key under which spelling variants of one name coincide.
 
@@ -180,6 +191,7 @@ def canonical(name: str) -> str:
     return "".join(_skeleton(t) for t in toks)
 
 
+@lru_cache(maxsize=_MEMO)
 def _strip_titles(name: str) -> str:
     words = name.split()
     if any(_fold(w).strip(".'") in _ORG_HEADS for w in words):
@@ -219,6 +231,7 @@ def _is_demonym_pair(a: str, b: str) -> bool:
     return rest in _DEMONYM_SUFFIXES or rest2 in _DEMONYM_SUFFIXES
 
 
+@lru_cache(maxsize=_MEMO)
 def same_entity(a: str, b: str) -> bool:
     """Whether two names (mentions) refer to the same entity, by spelling alone.
 
@@ -363,11 +376,13 @@ _SKELETON_OF: dict[str, str] = {}
 _SKELETON_MIN = 9
 
 
+@lru_cache(maxsize=_MEMO)
 def _plain_key(name: str) -> str:
     """Case/diacritic/possessive/connector-folded name, vowels kept."""
     return "".join(t for t in _tokens(name) if t not in _CONNECTORS)
 
 
+@lru_cache(maxsize=_MEMO)
 def _in_gazetteer(name: str) -> bool:
     gaz = _gazetteer()
     if _plain_key(name) in gaz:
@@ -705,7 +720,32 @@ def _headline(text: str) -> bool:
     return sum(w[0].isupper() for w in words) >= 0.9 * len(words)
 
 
+# Mentions by text, most recently used last: each text's mentions depend on that text alone, and a
+# story's wire copies and re-worded reports repeat whole sentences (bench/throughput.py's corpus:
+# 875 distinct of 2,513 sentences embedded over 300 articles), as do the windows quotes.py resolves
+# pronouns in. 20,000 texts of a few mentions each are a few MB per process.
+_MENTIONS: OrderedDict[str, tuple[Mention, ...]] = OrderedDict()
+_MENTIONS_MAX = 20_000
+_MENTIONS_LOCK = threading.Lock()
+
+
 def _find_many(texts: Sequence[str]) -> list[list[Mention]]:
+    """Mentions per text; each distinct text is analysed once per process (`_MENTIONS`)."""
+    with _MENTIONS_LOCK:
+        found = {t: _MENTIONS[t] for t in texts if t in _MENTIONS}
+    todo = [t for t in dict.fromkeys(texts) if t not in found]
+    if todo:
+        found.update(zip(todo, map(tuple, _find_uncached(todo)), strict=True))
+    with _MENTIONS_LOCK:
+        for t in found:
+            _MENTIONS[t] = found[t]
+            _MENTIONS.move_to_end(t)
+        while len(_MENTIONS) > _MENTIONS_MAX:
+            _MENTIONS.popitem(last=False)
+    return [list(found[t]) for t in texts]
+
+
+def _find_uncached(texts: Sequence[str]) -> list[list[Mention]]:
     model = _model_mentions(texts)
     out = []
     for text, mm in zip(texts, model, strict=True):
