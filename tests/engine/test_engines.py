@@ -176,3 +176,11 @@ def test_dask_local_cluster_listens_on_loopback_only(dask_engine: Any) -> None:
     listening = [c.laddr for p in procs for c in p.net_connections("inet") if c.status == psutil.CONN_LISTEN]
     assert listening, "the cluster should be listening somewhere"
     assert {a.ip for a in listening} <= {"127.0.0.1"}
+
+
+def test_the_forkserver_preloads_minilm_modules_only_for_engines_that_embed() -> None:
+    from storydesk.engine.local import PRELOAD, PRELOAD_EMBED, get_engine
+    from storydesk.settings import Settings
+
+    assert get_engine(Settings(workers=2, embed=False)).preload == PRELOAD  # type: ignore[attr-defined]
+    assert get_engine(Settings(workers=2, embed=True)).preload == PRELOAD + PRELOAD_EMBED  # type: ignore[attr-defined]
