@@ -293,36 +293,31 @@ class SqliteStore:
                 rows,
             )
 
-    def assignments_of(self, article_ids: Iterable[str]) -> dict[str, Assignment]:
-        """The assignments of the given articles (those that have one), by article id."""
+    def _assignments_where(self, sql: str, keys: Iterable[str]) -> dict[str, Assignment]:
+        """Run `sql` (its `{marks}` a placeholder list) over `keys` in chunks of BATCH parameters."""
         out: dict[str, Assignment] = {}
-        wanted = list(dict.fromkeys(article_ids))
+        wanted = list(dict.fromkeys(keys))
         for i in range(0, len(wanted), BATCH):
             chunk = wanted[i : i + BATCH]
-            marks = ",".join("?" * len(chunk))
             with self._lock:
-                rows = self.conn.execute(
-                    f"SELECT article_id, story_id, syndicated_from FROM article_story WHERE article_id IN ({marks})",
-                    chunk,
-                ).fetchall()
+                rows = self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
             out.update({r[0]: Assignment(article=r[0], story=r[1], syndicated_from=r[2]) for r in rows})
         return out
 
+    def assignments_of(self, article_ids: Iterable[str]) -> dict[str, Assignment]:
+        """The assignments of the given articles (those that have one), by article id."""
+        return self._assignments_where(
+            "SELECT article_id, story_id, syndicated_from FROM article_story WHERE article_id IN ({marks})",
+            article_ids,
+        )
+
     def assignments_of_stories(self, story_ids: Iterable[str]) -> dict[str, Assignment]:
         """The assignments of every article in the given stories, by article id."""
-        out: dict[str, Assignment] = {}
-        wanted = list(dict.fromkeys(story_ids))
-        for i in range(0, len(wanted), BATCH):
-            chunk = wanted[i : i + BATCH]
-            marks = ",".join("?" * len(chunk))
-            with self._lock:
-                rows = self.conn.execute(
-                    "SELECT s.article_id, s.story_id, s.syndicated_from FROM article_story s"
-                    f" JOIN articles a ON a.id = s.article_id WHERE s.story_id IN ({marks}) ORDER BY a.seq",
-                    chunk,
-                ).fetchall()
-            out.update({r[0]: Assignment(article=r[0], story=r[1], syndicated_from=r[2]) for r in rows})
-        return out
+        return self._assignments_where(
+            "SELECT s.article_id, s.story_id, s.syndicated_from FROM article_story s"
+            " JOIN articles a ON a.id = s.article_id WHERE s.story_id IN ({marks}) ORDER BY a.seq",
+            story_ids,
+        )
 
     def assignments(self) -> dict[str, Assignment]:
         with self._lock:
