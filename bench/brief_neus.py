@@ -271,10 +271,10 @@ class SupportChecker:
             need = self.words(b.text)
             if need and len(need & self.words(p.text)) / len(need) >= self.MIN_WORD_SHARE:
                 continue
-            # the brief's own vector cache: the same model, so the same vectors, embedded once
-            from storydesk.brief.extractive import _embed_cached
+            # storydesk.embed caches per process: the brief's sentences are not embedded again
+            from storydesk.embed import embed
 
-            v = _embed_cached([b.text, p.text])
+            v = embed([b.text, p.text])
             if float(v[0] @ v[1]) < self.MIN_COSINE:
                 return False
         return True

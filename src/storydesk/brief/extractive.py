@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -163,38 +161,14 @@ def _sentences(articles: Sequence[Article], roots: Sequence[str]) -> list[_Sent]
     return out
 
 
-# MiniLM vectors by sentence text, most recently used last. A story is briefed again whenever it
-# grows, and a run re-reads the same leads, so most sentences were embedded before; embedding is the
-# brief's main cost (~100-150 sentences/s on 2 cores). 20,000 vectors are ~30 MB.
-_EMBED_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
-_EMBED_CACHE_MAX = 20_000
-_EMBED_LOCK = threading.Lock()
-
-
-def _embed_cached(texts: Sequence[str]) -> np.ndarray:
-    """MiniLM unit vectors for `texts`, embedding only the ones not seen recently."""
-    from storydesk.embed import embed
-
-    with _EMBED_LOCK:
-        todo = list(dict.fromkeys(t for t in texts if t not in _EMBED_CACHE))
-    fresh = embed(todo) if todo else None
-    with _EMBED_LOCK:
-        for k, t in enumerate(todo):
-            _EMBED_CACHE[t] = fresh[k]  # type: ignore[index]
-        for t in texts:
-            _EMBED_CACHE.move_to_end(t)
-        out = np.stack([_EMBED_CACHE[t] for t in texts])
-        while len(_EMBED_CACHE) > _EMBED_CACHE_MAX:
-            _EMBED_CACHE.popitem(last=False)
-    return out
-
-
 def _vectors(texts: Sequence[str], settings: Settings) -> np.ndarray:
     """Unit vectors per sentence: MiniLM when `settings.embed`, else TF-IDF (fully lexical)."""
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
     if settings.embed:
-        return _embed_cached(texts)
+        from storydesk.embed import embed  # caches vectors per process: re-briefs re-use them
+
+        return embed(texts)
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vec = TfidfVectorizer(tokenizer=lambda t: sorted(sp.content_words(t)), lowercase=False,
