@@ -64,20 +64,20 @@ def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     with _CACHE_LOCK:
-        todo = list(dict.fromkeys(t for t in texts if t not in _CACHE))
+        got = {t: _CACHE[t] for t in dict.fromkeys(texts) if t in _CACHE}
+        for t in got:
+            _CACHE.move_to_end(t)
+    todo = [t for t in dict.fromkeys(texts) if t not in got]
     if todo:
         vecs = get_model().encode(
             todo, batch_size=batch_size, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=False,
         )
+        got.update(zip(todo, np.asarray(vecs, dtype=np.float32), strict=True))
         with _CACHE_LOCK:
-            for t, v in zip(todo, np.asarray(vecs, dtype=np.float32), strict=True):
-                _CACHE[t] = v
-    with _CACHE_LOCK:
-        # texts encoded just now are in the cache even if it overflowed: trim only after reading
-        out = np.stack([_CACHE[t] for t in texts])
-        for t in texts:
-            _CACHE.move_to_end(t)
-        while len(_CACHE) > CACHE_MAX:
-            _CACHE.popitem(last=False)
-    return out
+            for t in todo:
+                _CACHE[t] = got[t]
+            while len(_CACHE) > CACHE_MAX:
+                _CACHE.popitem(last=False)
+    # read from the local copy: another thread's trim cannot take a vector this call needs
+    return np.stack([got[t] for t in texts])
