@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storydesk.cluster import StoryIndex, describe
+from storydesk.cluster import StoryIndex, describe, stories
 from storydesk.cluster.features import lead
 from storydesk.cluster.stories import story_id_for
 from storydesk.cluster.syndication import copies
@@ -245,3 +245,38 @@ def test_dump_round_trip_keeps_vectors(seeds: list[Article]) -> None:
     again = StoryIndex.load(index.dump(), Settings())
     assert again.assignments() == index.assignments()
     assert np.allclose(again._vec.data[: len(seeds)], index._vec.data[: len(seeds)], atol=1e-3)
+
+
+def test_mutual_pairs_are_raised_only_when_each_is_the_others_clear_best() -> None:
+    # five new articles (no copies); the pair probabilities are set by hand
+    items = [art(f"Report number {k} about the council budget vote in town {k}.", key=f"m{k}") for k in range(5)]
+    index = StoryIndex.load(None, Settings(embed=False))
+    index.add(items)
+    edges = {
+        (0, 1): 0.3,  # among each other's two best, well above any third partner: raised
+        (1, 3): 0.05,
+        (2, 3): 0.32,  # 2's best, but 2's third-best partner (0.28) is close behind: kept
+        (2, 4): 0.3,  # the same for 2's second
+        (0, 2): 0.28,  # not among 2's two best: kept
+        (3, 4): 0.02,  # below MUTUAL_LOW whatever the ranks: kept
+    }
+    got = index._mutual(0, dict(edges))
+    assert got[0, 1] == stories.MUTUAL_P
+    assert {k: v for k, v in got.items() if k != (0, 1)} == {k: v for k, v in edges.items() if k != (0, 1)}
+    # a stored row takes no part: the same pairs with rows 0-1 stored stay as they are
+    assert index._mutual(2, dict(edges)) == edges
+
+
+def test_small_stored_stories_of_one_event_merge_under_the_oldest_id(ecb: list[dict]) -> None:
+    # one ECB+ event, one report per add(): pair links alone left it in 3 stories (stored stories
+    # never merge inside a batch); the story-level pass joins each small story to its event's
+    # story, the merged story keeps the oldest id, and add() reports the stored articles it moved
+    docs = ecb_articles(ecb, "22_ecb", 5)
+    vecs = embed([lead(a) for a in docs])
+    index = StoryIndex.load(None, Settings(), exact=True)
+    reported: dict[str, str] = {}
+    for k, a in enumerate(docs):
+        for x in index.add([a], vectors=vecs[k : k + 1]):
+            reported[x.article] = x.story
+    assert {x.story for x in index.assignments().values()} == {story_id_for(docs[0].id)}
+    assert reported == {aid: x.story for aid, x in index.assignments().items()}

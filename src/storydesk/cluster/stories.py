@@ -15,7 +15,12 @@ whole, so the order of articles inside a batch does not change the stories (one-
 assignment did: an early wrong join pulled a look-alike event in): agglomerative over the new
 articles and the stored stories they neighbour, best link first. A lone article joins a cluster
 when the mean of its MATCH_TOP best pair probabilities clears a strict threshold; two clusters
-merge on their average link, with a bar that rises with their size; two stored stories never merge.
+merge on their average link, with a bar that rises with their size; two stored stories never merge
+there. Two new articles that are each other's clear best matches in the batch link as if their
+pair scored high (`_mutual`: differently framed reports of one event share few words but still
+pick each other). After the batch, a story of one original may join a neighbouring story on a
+story-to-story comparison of pooled signals (`_merge_small`), stored stories included; the
+merged story keeps the older id.
 
 Syndicated copies (syndication.py) go to their group's story. Story ids come from content (a
 story's first article's id), so the same inputs in the same order give the same ids; a stream
@@ -92,6 +97,34 @@ SIZE_PENALTY = 0.15
 # Up to this many searchable articles in one add(), neighbours within the batch are found exactly
 # (a batch x batch matmul: 4096 x 4096 x 384 is ~0.1 s); beyond it through usearch.
 EXACT_BATCH = 4096
+# Mutual pairs (`_mutual`): two new articles that are each other's MUTUAL_K best-scoring partners in
+# the batch, with a pair probability >= MUTUAL_LOW that clears each one's next-best partner by
+# MUTUAL_GAP, link as if their pair probability were MUTUAL_P. Chosen on train only
+# (bench/cluster_neus.py sweep over NeuS train 600 events, pipeline and shuffled order, and
+# bench/cluster_ecbplus.py ECB+ train in one batch, its F1 not to fall below the shipped 0.950):
+# K=2, LOW 0.05, P 0.9, GAP 0.2 with SMALL_STORY 1 gave NeuS train 0.860 pipeline / 0.820 shuffled
+# (0.835 / 0.823 without either pass), ECB+ train 0.952 (0.950). GAP 0 gave 0.885 pipeline but
+# 0.788 shuffled (an article whose partners are in another batch picks look-alikes); GAP 0.1
+# 0.870 / 0.811 and ECB+ train 0.948; GAP 0.15 0.862 / 0.816, ECB+ 0.950. Letting stored rows take
+# part (their rankings kept across batches; SMALL_STORY 0, GAP 0.2): 0.857 / 0.824 vs 0.859 /
+# 0.822 batch-only, ECB+ train in batches of 32 (seeds 1-3) 0.894 vs 0.897. K=2 is the ceiling study's choice:
+# average link over all NeuS train pairs 0.846 -> 0.881 with mutual top-2 pairs raised, 0.852 top-1.
+MUTUAL_K = 2
+MUTUAL_LOW = 0.05
+MUTUAL_P = 0.9
+MUTUAL_GAP = 0.2
+# Story-level second pass (`_merge_small`): after the batch is clustered, a story of at most
+# SMALL_STORY originals joins a neighbouring story (stored or new) when the two, each pooled into
+# one pseudo-article, score >= the pair scorer's threshold + STORY_MARGIN. NeuS train 600 events
+# (with MUTUAL_K 0; pipeline / shuffled order): off 0.835 / 0.823; SMALL_STORY 1 margin 0 0.846 /
+# 0.823, margin 0.1 0.842 / 0.824, margin 0.2 0.837 / 0.824; SMALL_STORY 2 margin 0 0.837 / 0.805
+# (two NeuS pairs merge into one story of 4 and mix events) while ECB+ train rose 0.950 -> 0.954 in
+# one batch; with the mutual pairs on (GAP 0.2) SMALL_STORY 1: 0.860 / 0.820 vs 0.859 / 0.822 off,
+# ECB+ train 0.952 vs 0.950.
+SMALL_STORY = 1
+STORY_MARGIN = 0.0
+# Originals pooled per story in that pass (the first ones): bounds its cost on big stories.
+STORY_SAMPLE = 32
 
 
 def _link(ps: list[float], na: int, nb: int, threshold: float) -> float:
@@ -324,7 +357,10 @@ class StoryIndex:
         none in common (the same kind of event, another year), else 0. Top-entity overlap is the
         share of each one's TOP_ENTS heaviest entities the other mentions, averaged.
         """
-        a, b = self._weights(i), self._weights(j)
+        return self._signals(self._weights(i), self._weights(j), dense_cos)
+
+    def _signals(self, a: _Weighted, b: _Weighted, dense_cos: float) -> tuple[float, ...]:
+        """`pair_features` of two weighted signal sets (two articles, or two pooled stories)."""
         # key-set intersections run in C; only the shared keys are visited in Python
         ta, tb = a.tw, b.tw
         tcos = sum([ta[t] * tb[t] for t in ta.keys() & tb.keys()])
@@ -375,7 +411,8 @@ class StoryIndex:
 
         Articles already in the index (same id) are skipped. Returns an Assignment for every new
         article, plus one for any earlier article whose `syndicated_from` changed (a copy that
-        turned out to predate the one first taken as the original).
+        turned out to predate the one first taken as the original) or whose story was merged
+        into an older one (`_merge_small`).
 
         The batch is clustered as a whole (`_cluster_batch`), so the order of articles inside one
         call does not change which articles end up together; only the story ids (from each
@@ -428,7 +465,8 @@ class StoryIndex:
             anchor = min(olds) if olds else min(group, key=lambda k: self.ids[k])
             if anchor != i:
                 copy_of[i] = anchor
-        story_of = self._cluster_batch(base, copy_of)
+        edges = self._edges(base)
+        story_of = self._cluster_batch(base, copy_of, self._mutual(base, edges))
         self._vec.flush()
 
         changed: dict[str, Assignment] = {}
@@ -444,6 +482,8 @@ class StoryIndex:
                 if self.synd[k] != want:
                     self.synd[k] = want
                     changed[self.ids[k]] = self.assignment(self.ids[k])
+        for k in self._merge_small(base, edges):
+            changed[self.ids[k]] = self.assignment(self.ids[k])
         return list(changed.values())
 
     def _register(self, a: Article, f: Features, vec: np.ndarray) -> None:
@@ -508,7 +548,43 @@ class StoryIndex:
                     edges[key] = self.pair_prob(i, j, cos)
         return edges
 
-    def _cluster_batch(self, base: int, copy_of: Mapping[int, int]) -> dict[int, str]:
+    def _mutual(self, base: int, edges: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+        """`edges` with each mutual pair of new articles raised to probability MUTUAL_P.
+
+        Reports of one event framed differently (a wire story, an explainer, a partisan take)
+        share few words, so their pair probability can be low; yet each may still be the other's
+        closest match. Two new rows are a mutual pair when each is among the other's MUTUAL_K
+        best-scoring partners in this batch's pairs (its near-duplicates left out), the pair
+        scores at least MUTUAL_LOW, and clears each one's next-best partner by MUTUAL_GAP (an
+        article whose own event has not arrived yet has only look-alikes to choose from, and those
+        score alike). Only pairs inside the batch: a stored row's best partners were ranked among
+        what had arrived by then (at MUTUAL_GAP 0, letting stored rows take part cost NeuS train
+        0.012 in pipeline order and 0.029 shuffled; see MUTUAL_GAP). Every row's ranking is read from the whole batch's
+        pairs before any pair is tested, so the batch's order does not matter.
+        """
+        if MUTUAL_K <= 0:
+            return edges
+        ranked: dict[int, list[float]] = {}
+        for (i, j), p in edges.items():
+            if self._root(i) != self._root(j):
+                ranked.setdefault(i, []).append(p)
+                ranked.setdefault(j, []).append(p)
+        best = {r: heapq.nlargest(MUTUAL_K + 1, ps) for r, ps in ranked.items() if r >= base}
+        out = dict(edges)
+        for (i, j), p in edges.items():
+            if i < base or j < base or not MUTUAL_LOW <= p < MUTUAL_P or self._root(i) == self._root(j):
+                continue
+            bi, bj = best[i], best[j]
+            if p < bi[min(MUTUAL_K, len(bi)) - 1] or p < bj[min(MUTUAL_K, len(bj)) - 1]:
+                continue  # not among both rows' MUTUAL_K best
+            gap_i = bi[MUTUAL_K] if len(bi) > MUTUAL_K else 0.0
+            gap_j = bj[MUTUAL_K] if len(bj) > MUTUAL_K else 0.0
+            if p >= gap_i + MUTUAL_GAP and p >= gap_j + MUTUAL_GAP:
+                out[i, j] = MUTUAL_P
+        return out
+
+    def _cluster_batch(self, base: int, copy_of: Mapping[int, int],
+                       edges: Mapping[tuple[int, int], float]) -> dict[int, str]:
         """Cluster the batch's new rows among themselves and with the stories of their neighbours.
 
         Agglomerative: every new article starts alone (a near-duplicate group as one), every
@@ -516,9 +592,8 @@ class StoryIndex:
         link score merges while that score clears the threshold, two stored stories never merge
         (MAX_MERGE = 1). Link score: `_link` over the pair probabilities between the two
         clusters. Ties go to the pair with the smaller article ids, so nothing depends on the
-        order of the batch. Returns every new row's story id.
+        order of the batch. `edges`: `_edges(base)`. Returns every new row's story id.
         """
-        edges = self._edges(base)
         parent: dict[int, int] = {}
 
         def find(c: int) -> int:
@@ -624,6 +699,99 @@ class StoryIndex:
             r = find(node(i))
             out[i] = stored[r] if r < 0 else story_id_for(self.ids[first.setdefault(r, i)])
         return out
+
+    # ------------------------------------------------------------------ story-level second pass
+
+    def _pooled(self, sid: str) -> tuple[_Weighted, np.ndarray, int]:
+        """A story as one pseudo-article: summed keyword and entity counts of its (first
+        STORY_SAMPLE) originals weighed with the current IDF, the unit centroid of their vectors,
+        and its size (originals)."""
+        rows = [k for k in self.members[sid] if self.synd[k] is None] or self.members[sid][:1]
+        size = len(rows)
+        rows = rows[:STORY_SAMPLE]
+        terms: Counter[str] = Counter()
+        ents: Counter[str] = Counter()
+        for k in rows:
+            terms.update(self.feats[k].terms)
+            ents.update(self.feats[k].ents)
+        f = Features(terms=dict(terms), ents=dict(ents), time=None, embed_text="")
+        c = self._vec.data[rows].sum(axis=0)
+        n = float(np.linalg.norm(c))
+        return self._weigh(f), (c / n if n else c), size
+
+    def _merge_small(self, base: int, edges: Mapping[tuple[int, int], float]) -> list[int]:
+        """Second pass over the stories this batch touched: a small story (at most SMALL_STORY
+        originals) joins a neighbouring story when the two compare as one event story to story
+        (pooled keywords and entities, centroid cosine, through the same pair model; bar: the
+        scorer's threshold + STORY_MARGIN). Catches what the pair links miss: a report framed
+        differently from each member of its event's story alone, and an event split across
+        batches (stored stories never merge inside `_cluster_batch`).
+
+        Best pair first; ties by the stories' smallest article ids, so the batch's order does not
+        matter. The merged story keeps the older id (the one whose first article came first).
+        Returns the rows whose story changed.
+        """
+        if SMALL_STORY <= 0:
+            return []
+        pairs: set[tuple[str, str]] = set()
+        for i, j in edges:
+            a, b = self.story[i], self.story[j]
+            if a != b:
+                pairs.add((a, b) if a < b else (b, a))
+        if not pairs:
+            return []
+        pooled: dict[str, tuple[_Weighted, np.ndarray, int]] = {}
+
+        def pool(sid: str) -> tuple[_Weighted, np.ndarray, int]:
+            got = pooled.get(sid)
+            if got is None:
+                got = pooled[sid] = self._pooled(sid)
+            return got
+
+        def titled(sid: str) -> bool:
+            return all(self.titled[k] for k in self.members[sid][:STORY_SAMPLE])
+
+        cands: list[tuple[float, str, str, str, str]] = []
+        for a, b in pairs:
+            wa, ca, na = pool(a)
+            wb, cb, nb = pool(b)
+            if min(na, nb) > SMALL_STORY:
+                continue
+            both = titled(a) and titled(b)
+            sc = self.titled_scorer if both else self.scorer
+            p = sc.prob(self._signals(wa, wb, float(ca @ cb)))
+            if p >= sc.threshold + STORY_MARGIN:
+                ka = min(self.ids[k] for k in self.members[a])
+                kb = min(self.ids[k] for k in self.members[b])
+                cands.append((-p, *sorted((ka, kb)), a, b))
+        if not cands:
+            return []
+        cands.sort()
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            while parent.get(x, x) != x:
+                x = parent[x]
+            return x
+
+        size = {sid: pool(sid)[2] for _, _, _, a, b in cands for sid in (a, b)}
+        for _, _, _, a, b in cands:
+            ra, rb = find(a), find(b)
+            if ra == rb or min(size[ra], size[rb]) > SMALL_STORY:
+                continue
+            # the older story (first article first) keeps its id
+            keep, gone = (ra, rb) if self.members[ra][0] < self.members[rb][0] else (rb, ra)
+            parent[gone] = keep
+            size[keep] += size[gone]
+        moved: list[int] = []
+        for gone in parent:
+            keep = find(gone)
+            rows = self.members.pop(gone)
+            for k in rows:
+                self.story[k] = keep
+            moved += rows
+            self.members[keep] = sorted(self.members[keep] + rows)
+        return [k for k in moved if k < base] + [k for k in moved if k >= base]
 
 
 # ---------------------------------------------------------------------- describe
