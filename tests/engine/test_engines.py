@@ -87,8 +87,8 @@ def test_in_flight_work_is_bounded(engine: Any) -> None:
             yield str(i)
 
     chunksize = 10
-    # at most in_flight chunks submitted, plus the chunk being assembled
-    bound = (engine.in_flight + 1) * chunksize
+    # at most `ahead` chunks submitted and not yet yielded, plus the chunk being assembled
+    bound = (engine.ahead + 1) * chunksize
     lead = 0
     for n, value in enumerate(engine.map(eval, source(), chunksize=chunksize), start=1):
         assert value == n - 1

@@ -123,17 +123,32 @@ def unpack(chunk: Sequence[Any], start: int, results: list[Outcome],
 
 
 def ordered_bounded(submit: Callable[[list[A]], Any], result: Callable[[Any], R],
-                    chunks: Iterable[list[A]], in_flight: int) -> Iterator[tuple[list[A], R]]:
-    """Submit chunks, at most `in_flight` pending at once; yield (chunk, result) in input order.
+                    chunks: Iterable[list[A]], in_flight: int, *, ahead: int | None = None,
+                    done: Callable[[Any], bool] | None = None,
+                    wait_any: Callable[[list[Any]], object] | None = None) -> Iterator[tuple[list[A], R]]:
+    """Submit chunks, at most `in_flight` running at once; yield (chunk, result) in input order.
 
-    `submit(chunk)` returns a handle (a future); `result(handle)` waits for it. The next chunk is
-    pulled from `chunks` only when one is collected, so an unbounded input never piles up in memory.
+    `submit(chunk)` returns a handle (a future); `result(handle)` waits for it. Chunks are pulled
+    from `chunks` only as slots free up, so an unbounded input never piles up in memory.
+
+    Without `done` and `wait_any`, a slot frees only when the oldest chunk is collected: one
+    long chunk at the head (a day's biggest story) then leaves every other worker idle once
+    they finish what was submitted after it. With them (`done(handle)`: finished?,
+    `wait_any(handles)`: block until one of them finishes), a chunk that finishes early frees its
+    slot at once and its result waits for its turn; at most `ahead` chunks (default `in_flight`)
+    are submitted and not yet yielded, which bounds the results held.
     """
+    limit = max(in_flight, ahead or in_flight)
+    early = done is not None and wait_any is not None
     pending: deque[tuple[list[A], Any]] = deque()
     it = iter(chunks)
     exhausted = False
+
+    def running() -> list[Any]:
+        return [h for _, h in pending if not done(h)] if done is not None else [h for _, h in pending]
+
     while True:
-        while not exhausted and len(pending) < in_flight:
+        while not exhausted and len(pending) < limit and (len(pending) < in_flight or len(running()) < in_flight):
             try:
                 chunk = next(it)
             except StopIteration:
@@ -142,6 +157,10 @@ def ordered_bounded(submit: Callable[[list[A]], Any], result: Callable[[Any], R]
             pending.append((chunk, submit(chunk)))
         if not pending:
             return
+        if early and not exhausted and len(pending) < limit and not done(pending[0][1]):  # type: ignore[misc]
+            # the head still runs and more input waits: sleep until any chunk finishes, then refill
+            wait_any(running())  # type: ignore[misc]
+            continue
         chunk, handle = pending.popleft()
         yield chunk, result(handle)
 
@@ -158,6 +177,17 @@ def worker_threads_env(threads: int = 1) -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(threads)
+    # The variables above only reach libraries loaded after this point. A forkserver worker
+    # inherits numpy's OpenBLAS and a second OpenMP runtime already loaded (by the preload of
+    # spaCy and torch) with one thread per core: measured in a local-engine worker on this 2-core
+    # box, threadpoolctl listed openblas x2 at 2 threads and openmp at 2, so every large numpy
+    # product (the story similarity matrices) ran 2 threads in each of 2 workers. threadpoolctl
+    # (pinned, a dependency of scikit-learn) resizes the loaded pools in place.
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # scikit-learn, which requires it, is a dependency: only a broken install
+        return
+    threadpool_limits(limits=threads)
 
 
 def warm_up(segment: bool = True, lang: bool = True, embed: bool = False) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -48,13 +48,32 @@ R = TypeVar("R")
 # Chunks in flight per worker: 2 keeps every worker busy while the parent unpacks the previous
 # chunk, and bounds parent memory to about 2 x workers x chunksize records.
 IN_FLIGHT_PER_WORKER = 2
+# Chunks submitted and not yet handed back, per worker: finished chunks wait behind a slow one at
+# the head (results come back in input order) while the workers go on with the next ones. The
+# analyse stage sends the biggest story first (134 of 1,000 articles in the bench corpus), so with
+# only the in-flight chunks the other worker idled until it finished. 16 per worker holds at most
+# 32 tasks' inputs and results (a few MB) in the parent.
+AHEAD_PER_WORKER = 16
 # Modules the forkserver imports once, before it forks any worker, so workers inherit them instead
 # of each importing them again: importing torch + sentence_transformers + spaCy is ~7 s CPU per
 # worker (measured on this 2-core box), against ~2.5 s for loading the models after it. Importing
 # starts no math-library threads (those start on first use, in the worker, after
-# `worker_threads_env`), so forking after it stays safe. MiniLM's modules only when workers embed.
+# `worker_threads_env`), so forking after it stays safe. MiniLM's modules only when workers embed,
+# and only those of the backend storydesk.embed will use: onnxruntime + tokenizers by default
+# (0.25 s CPU to import), torch + sentence_transformers (7.1 s) only when
+# STORYDESK_EMBED_BACKEND=torch asks for them, so an ONNX run no longer pays 7 s of imports nor
+# keeps torch's memory in every worker.
 PRELOAD = ("spacy",)
-PRELOAD_EMBED = ("torch", "sentence_transformers")
+PRELOAD_EMBED = ("onnxruntime", "tokenizers")
+PRELOAD_EMBED_TORCH = ("torch", "sentence_transformers")
+
+
+def embed_preload() -> tuple[str, ...]:
+    """The modules of the MiniLM backend this process's settings select (see storydesk.embed)."""
+    from storydesk.embed import BACKEND_ENV
+
+    backend = os.environ.get(BACKEND_ENV, "").strip().lower()
+    return PRELOAD_EMBED_TORCH if backend == "torch" else PRELOAD_EMBED
 
 
 def _init_worker(initializer: Callable[[], object] | None, threads: int) -> None:
@@ -71,7 +90,8 @@ class LocalEngine:
         workers: processes for the per-article stages; 1 runs in-process with no pool.
         initializer: module-level callable run once per worker process before any task (e.g. to
             load a model eagerly); run once in-process when workers=1.
-        in_flight: chunks submitted but not yet collected; default 2 per worker.
+        in_flight: chunks running (submitted, not finished) at once; default 2 per worker.
+            Finished chunks wait for their turn, up to `ahead` (16 per worker) not yet yielded.
         start_method: multiprocessing start method for the pool (default "forkserver").
         preload: modules the forkserver imports once for all workers (only when it is started
             by this engine: the forkserver is one per process).
@@ -89,6 +109,7 @@ class LocalEngine:
         self.workers = workers
         self.initializer = initializer
         self.in_flight = max(1, in_flight if in_flight is not None else IN_FLIGHT_PER_WORKER * workers)
+        self.ahead = max(self.in_flight, AHEAD_PER_WORKER * workers)
         methods = multiprocessing.get_all_start_methods()
         self.start_method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
         if self.start_method not in methods:
@@ -160,7 +181,9 @@ class LocalEngine:
                 return self._get_pool().submit(run_chunk, fn, chunk), self._generation, chunk
 
         for chunk, outcomes in ordered_bounded(
-            submit, lambda h: self._collect(fn, h), chunked(items, chunksize), self.in_flight
+            submit, lambda h: self._collect(fn, h), chunked(items, chunksize), self.in_flight,
+            ahead=self.ahead, done=lambda h: h[0].done(), wait_any=lambda hs: wait([h[0] for h in hs],
+                                                                                  return_when=FIRST_COMPLETED),
         ):
             yield from unpack(chunk, start, outcomes, on_error)
             start += len(chunk)
@@ -222,7 +245,10 @@ class LocalEngine:
                 self._replace_pool(self._generation)
                 raise WorkerError(f"a worker process died running a batch: {exc}") from exc
 
-        for _batch, result in ordered_bounded(submit, collect, chunked(items, batch_size), self.in_flight):
+        for _batch, result in ordered_bounded(
+            submit, collect, chunked(items, batch_size), self.in_flight, ahead=self.ahead,
+            done=lambda f: f.done(), wait_any=lambda fs: wait(fs, return_when=FIRST_COMPLETED),
+        ):
             yield result
 
     # ------------------------------------------------------------------ lifetime
@@ -250,11 +276,11 @@ def get_engine(settings: Settings, initializer: Callable[[], object] | None = No
     "local" is a process pool on this machine; "dask" connects to `settings.engine_address`
     (a Dask scheduler, "tcp://host:8786") or, without one, starts a LocalCluster on 127.0.0.1.
     """
+    preload = PRELOAD + (embed_preload() if settings.embed else ())
     if settings.engine == "local":
-        preload = PRELOAD + (PRELOAD_EMBED if settings.embed else ())
         return LocalEngine(settings.workers, initializer=initializer, preload=preload)
     if settings.engine == "dask":
         from storydesk.engine.dask import DaskEngine  # optional extra: imports distributed
 
-        return DaskEngine(settings.engine_address, settings.workers, initializer=initializer)
+        return DaskEngine(settings.engine_address, settings.workers, initializer=initializer, preload=preload)
     raise UsageError(f"unknown engine {settings.engine!r}: use 'local' or 'dask'")
