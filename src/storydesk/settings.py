@@ -35,6 +35,11 @@ class Settings:
     # Hard wall-clock bound on one page's extraction (trafilatura has none of its own).
     extract_timeout_s: float = field(default=2.0, metadata={"help": "per-page extraction time limit"})
     brief_words: int = field(default=120, metadata={"help": "about how many words each brief has"})
+    # One process by default, measured: bench/throughput.py --engines local --skip stages,ingest
+    # on 9bdbd19 (this 2-core box, shared, load 5.4-5.9), N=1000: --workers 1 103.0 s wall, 79.1
+    # CPU-s, 1.1 GB peak; --workers 2 138.1 s, 89.9 CPU-s, 2.3 GB (N=300: 43.6 s vs 53.4 s). A
+    # pool costs each worker its own models and the parent the pickling (~11 CPU-s at N=1000), and
+    # it only pays where cores are idle; `--workers N` / STORYDESK_WORKERS opt in.
     workers: int = field(default=1, metadata={"help": "processes for the per-article stages"})
     engine: str = field(default="local", metadata={"help": "'local' or 'dask'"})
     engine_address: str | None = field(default=None, metadata={"help": "dask scheduler address"})
