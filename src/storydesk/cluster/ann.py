@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 # Candidates fetched beyond k for exact re-scoring (`Vectors.ann_batch`): recall@20 on 10k i8
-# sketches 0.932 fetching 20, 0.943 fetching 30 or 40, at the same search time (+/- noise).
+# sketches 0.932 fetching 20, 0.943 fetching 30 or 40, at the same search time (+/- noise); on the
+# MiniLM vectors of the 9,049 real leads of that corpus 0.969 fetching 20, 0.994 fetching 30
+# (f32 index fetching 20: 0.995 at 2.7x the usearch CPU time).
 FETCH_MARGIN = 10
 
 
