@@ -90,11 +90,13 @@ class Vectors:
         # exact cosines from the stored float32 rows, one gather + one batched dot product
         sims = np.einsum("qd,qkd->qk", q, self.data[keys])
         sims[~valid] = -np.inf
-        out = []
-        for r in range(len(q)):
-            order = np.lexsort((keys[r], -sims[r]))[: min(k, int(counts[r]))]
-            out.append([(int(keys[r, j]), float(sims[r, j])) for j in order])
-        return out
+        # best first, ties to the lower row, all queries in one sort; lists built from tolist()
+        # (a per-element int()/float() loop cost ~40 us per query: cProfile of the 30k bench)
+        order = np.lexsort((keys, -sims), axis=-1)
+        keys_l = np.take_along_axis(keys, order, axis=1).tolist()
+        sims_l = np.take_along_axis(sims, order, axis=1).tolist()
+        return [list(zip(keys_l[r][: min(k, int(counts[r]))], sims_l[r][: min(k, int(counts[r]))], strict=True))
+                for r in range(len(q))]
 
     def search(self, vec: np.ndarray, k: int, ann_hits: list[tuple[int, float]] | None = None
                ) -> list[tuple[int, float]]:
