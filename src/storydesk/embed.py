@@ -260,6 +260,9 @@ class OnnxEncoder:
     """
 
     def __init__(self, int8: bool = False, n_threads: int | None = None) -> None:
+        # TOKENIZERS_PARALLELISM=false as on the torch path: workers run one thread each, and a
+        # child forked after the tokenizer's thread pool started gets a warning per process
+        _offline_env()
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
