@@ -414,9 +414,9 @@ def main() -> int:
     ap.add_argument("--no-embed", action="store_true", help="TF-IDF vectors instead of MiniLM")
     ap.add_argument("--show-unsupported", action="store_true",
                     help="print each sentence the support judge rejects, with its cited passages")
-    ap.add_argument("--embed-cache", type=Path,
-                    default=Path(tempfile.gettempdir()) / "storydesk-bench" / "minilm-vectors.npz",
-                    help="MiniLM vectors kept across runs (every stage's embeddings); 'none' to disable")
+    ap.add_argument("--embed-cache", type=Path, default=None,
+                    help="MiniLM vectors kept across runs (every stage's embeddings); 'none' to disable; "
+                         "default: one file per embedding backend under the system temp dir")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads; on the shared 2-core box one thread embedded 300 NeuS "
                          "sentences 3x faster than two (12.8 s vs 42.7 s at load 6.5)")
@@ -426,6 +426,13 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(args.threads)
+    if args.embed_cache is None:
+        # one cache per backend (torch, onnxruntime, onnxruntime-int8): their vectors differ slightly,
+        # and a score must come from the vectors the product computes
+        from storydesk.embed import get_model
+
+        backend = getattr(get_model(), "backend", "torch")
+        args.embed_cache = Path(tempfile.gettempdir()) / "storydesk-bench" / f"minilm-vectors-{backend}.npz"
     cache = None if str(args.embed_cache) == "none" or args.no_embed else EmbedCache(args.embed_cache)
 
     events = load(args.split, args.limit)

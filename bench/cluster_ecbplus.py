@@ -55,11 +55,19 @@ def to_article(d: dict) -> Article:
                    language="en", raw_text=d["text"], text=d["text"])
 
 
+def backend() -> str:
+    """The embedding backend the product uses here (torch, onnxruntime, onnxruntime-int8): cached
+    vectors are kept per backend, since their vectors differ slightly."""
+    from storydesk.embed import get_model
+
+    return getattr(get_model(), "backend", "torch")
+
+
 def embeddings(arts: list[Article]) -> np.ndarray:
     """MiniLM vectors of each article's lead, cached on disk by content (the model is slow here)."""
     texts = [lead(a) for a in arts]
     key = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()[:16]
-    path = CACHE / f"ecb-{key}.npy"
+    path = CACHE / f"ecb-{backend()}-{key}.npy"
     if path.exists():
         return np.load(path)
     from storydesk.embed import embed

@@ -97,7 +97,7 @@ def vectors(arts: list[Article], tag: str) -> dict[str, np.ndarray]:
     """MiniLM vectors of each article's clustering lead, cached on disk by content."""
     texts = [lead(a) for a in arts]
     key = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()[:16]
-    path = CACHE / f"neus-{tag}-{key}.npy"
+    path = CACHE / f"neus-{tag}-{ecb.backend()}-{key}.npy"
     if path.exists():
         v = np.load(path)
     else:
