@@ -269,6 +269,21 @@ def tree_cpu_s() -> float:
     return total
 
 
+def _commit() -> str:
+    """The commit measured: $STORYDESK_BENCH_COMMIT (for a copy outside git), else git's HEAD
+    (with "+dirty" when src/ differs from it), else "unknown"."""
+    if os.environ.get("STORYDESK_BENCH_COMMIT"):
+        return os.environ["STORYDESK_BENCH_COMMIT"]
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def _dir_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 2)
 
@@ -290,7 +305,8 @@ def child_ingest(corpus: Path, engine: str, workers: int, tmp: Path) -> dict[str
         res = ingest([corpus], settings, store)
         elapsed = time.perf_counter() - t
     return {"cpu_s": round(tree_cpu_s() - cpu - mem.sampler_cpu_s, 1), "load_avg_1m": round(os.getloadavg()[0], 2),
-            "articles": len(res.seen), "new": len(res.new), "skipped": len(res.skipped),
+            "workers": workers, "commit": _commit(), "articles": len(res.seen), "new": len(res.new),
+            "skipped": len(res.skipped),
             "seconds": round(elapsed, 2), "peak_rss_mb": mem.peak_mb, "store_mb": _dir_mb(settings.data_dir)}
 
 
@@ -298,12 +314,15 @@ def child_e2e(corpus: Path, engine: str, workers: int, tmp: Path) -> dict[str, A
     from storydesk.pipeline import run
 
     settings = _settings(tmp / "store", engine, workers)
+    load_start = round(os.getloadavg()[0], 2)
     cpu = tree_cpu_s()
     with PeakRSS() as mem:
         t = time.perf_counter()
         summary = run([corpus], tmp / "out", settings)
         elapsed = time.perf_counter() - t
     return {"cpu_s": round(tree_cpu_s() - cpu - mem.sampler_cpu_s, 1), "web_ms": _web_queries(settings.data_dir),
+            "workers": workers, "engine": engine, "commit": _commit(),
+            "load_avg_1m_at_start": load_start,
             "articles": summary.ingested, "skipped": len(summary.skipped), "stories": summary.stories,
             "seconds": round(elapsed, 2), "timings": {k: round(v, 2) for k, v in summary.timings.items()},
             "peak_rss_mb": mem.peak_mb, "store_mb": _dir_mb(settings.data_dir),
@@ -425,6 +444,11 @@ def child_cluster(corpus: Path, tmp: Path, dense: bool) -> dict[str, Any]:
 # --------------------------------------------------------------------------- driver
 
 
+def _key(n: int, engine: str, workers: int) -> str:
+    """A result's name: "N/engine", with "/wK" when it ran on K != 2 workers (2 is the issue's setup)."""
+    return f"{n}/{engine}" if workers == 2 else f"{n}/{engine}/w{workers}"
+
+
 def run_child(args: list[str], timeout: float) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *args]
     try:
@@ -443,7 +467,7 @@ def _machine() -> dict[str, Any]:
     return {"python": platform.python_version(), "platform": platform.platform(),
             "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
             "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "load_avg_1m_at_start": round(os.getloadavg()[0], 2)}
+            "load_avg_1m_at_start": round(os.getloadavg()[0], 2), "commit": _commit()}
 
 
 def _fmt(v: Any) -> str:
@@ -546,7 +570,7 @@ def main() -> None:
             for n in sizes:
                 for eng in engines if n == sizes[0] else engines[:1]:
                     print(f"[e2e {n} {eng}]", file=sys.stderr, flush=True)
-                    results["e2e"][f"{n}/{eng}"] = run_child(
+                    results["e2e"][_key(n, eng, a.workers)] = run_child(
                         ["e2e", str(corpus(n)), eng, str(a.workers), tmp(f"e2e-{n}-{eng}")], a.timeout)
         for n in cluster_sizes:
             print(f"[cluster {n}]", file=sys.stderr, flush=True)
@@ -603,16 +627,18 @@ def report(results: dict[str, Any], engines: list[str]) -> None:
                 return n / sec if sec and n else None
 
             cpu = r.get("cpu_s")
+            workers = r.get("workers", results["workers"])
             rows.append([key, n, r.get("stories"), r.get("seconds"), rate(r.get("seconds")),
-                         rate(cpu / results["workers"]) if cpu else None, rate(t.get("ingest")),
+                         rate(cpu / workers) if cpu else None, rate(t.get("ingest")),
                          rate(t.get("cluster")), rate(t.get("analyse")), rate(t.get("report")),
-                         r.get("peak_rss_mb"), r.get("store_mb"), r.get("load_avg_1m"), r.get("error", "")])
+                         r.get("peak_rss_mb"), r.get("store_mb"), r.get("load_avg_1m"), r.get("commit", "-"),
+                         r.get("error", "")])
         print("\n'art/s by CPU' = N / (CPU seconds of the run and its workers / workers): the rate on "
               "that many cores were they not shared; every other rate is wall-clock under the load shown")
         print_table("end to end (storydesk.pipeline.run): articles/s overall and per stage",
                     ["N/engine", "articles", "stories", "seconds", "e2e art/s", "art/s by CPU", "ingest+clean",
                      "cluster",
-                     "xcheck+brief", "reports", "peak RSS MB", "store MB", "load 1m", "error"], rows)
+                     "xcheck+brief", "reports", "peak RSS MB", "store MB", "load 1m", "commit", "error"], rows)
         web = {k: r["web_ms"] for k, r in results["e2e"].items() if r.get("web_ms")}
         if web:
             names = [n for n in next(iter(web.values())) if n != "stories"]
@@ -621,8 +647,8 @@ def report(results: dict[str, Any], engines: list[str]) -> None:
                                                           for k, w in web.items()])
         local = {k.split("/")[0]: v for k, v in results["e2e"].items() if k.endswith("/local")}
         for k, v in results["e2e"].items():
-            n, eng = k.split("/")
-            if eng != "local" and n in local and v.get("seconds") and local[n].get("seconds"):
+            n, eng = k.split("/")[:2]
+            if eng != "local" and k.count("/") == 1 and n in local and v.get("seconds") and local[n].get("seconds"):
                 ratio = v["seconds"] / local[n]["seconds"]
                 results.setdefault("ratios", {})[f"{eng}/local e2e time at {n}"] = round(ratio, 3)
                 print(f"  {eng} / local wall time at N={n}: {ratio:.2f} (target <= 1.20)")

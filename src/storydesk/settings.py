@@ -39,7 +39,9 @@ class Settings:
     # on 9bdbd19 (this 2-core box, shared, load 5.4-5.9), N=1000: --workers 1 103.0 s wall, 79.1
     # CPU-s, 1.1 GB peak; --workers 2 138.1 s, 89.9 CPU-s, 2.3 GB (N=300: 43.6 s vs 53.4 s). A
     # pool costs each worker its own models and the parent the pickling (~11 CPU-s at N=1000), and
-    # it only pays where cores are idle; `--workers N` / STORYDESK_WORKERS opt in.
+    # it only pays where cores are idle: at load 1.8-2.6 (d31f7d5) N=1000 --workers 1 took 82.4 s
+    # and --workers 2 52.4 s. Kept at 1 until the whole test suite has run with a pool by default
+    # (the CLI's own --workers default is 1 as well); `--workers N` / STORYDESK_WORKERS opt in.
     workers: int = field(default=1, metadata={"help": "processes for the per-article stages"})
     engine: str = field(default="local", metadata={"help": "'local' or 'dask'"})
     engine_address: str | None = field(default=None, metadata={"help": "dask scheduler address"})
