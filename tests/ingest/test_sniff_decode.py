@@ -139,3 +139,12 @@ def test_binary_data_is_refused() -> None:
 )
 def test_normalise_date(value: object, expected: str | None) -> None:
     assert normalise_date(value) == expected
+
+
+def test_no_codec_keeps_a_byte_order_mark() -> None:
+    # GB18030 encodes U+FEFF as b"\x84\x31\x95\x33"; the GB18030 guess used to keep it (found by hypothesis)
+    text = "\ufeffBeijing’s mayor said on Tuesday that the new line opens in May."
+    for codec in ("gb18030", "utf-8", "utf-16"):
+        got = decode_bytes(text.encode(codec), codec if codec == "gb18030" else None)
+        assert not got.startswith("\ufeff") and got.startswith("Beijing")
+    assert decode_bytes("\ufeff".encode("gb18030")) == ""
