@@ -12,6 +12,7 @@ Dask, not Ray: Ray probes cloud metadata services and binds non-loopback address
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -87,6 +88,17 @@ def _make_plugin(initializer: Callable[[], object] | None) -> Any:
                 self.init()
 
     return StorydeskWorkerInit(initializer)
+
+
+def _quiet_for_shutdown() -> None:
+    """Run on each worker of a LocalCluster this engine started, just before it is closed.
+
+    A worker's periodic heartbeat can be in flight while the cluster closes its connections;
+    distributed then logs "Failed to communicate with scheduler during heartbeat" with a full
+    traceback on the worker's stderr, which is ours (seen in CI under load after a successful
+    run). All work is finished at this point, so nothing a worker logs now is news to the user.
+    """
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
 def _preload_forkserver(preload: Sequence[str]) -> None:
@@ -235,6 +247,10 @@ class DaskEngine:
 
     def close(self) -> None:
         """Disconnect; stop the LocalCluster if this engine started it."""
+        if self._cluster is not None:
+            # a worker already gone has nothing left to say
+            with contextlib.suppress(Exception):
+                self._client.run(_quiet_for_shutdown, wait=True)
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
