@@ -280,3 +280,27 @@ def test_small_stored_stories_of_one_event_merge_under_the_oldest_id(ecb: list[d
             reported[x.article] = x.story
     assert {x.story for x in index.assignments().values()} == {story_id_for(docs[0].id)}
     assert reported == {aid: x.story for aid, x in index.assignments().items()}
+
+
+def test_a_big_story_is_thinned_in_the_neighbour_index_and_still_gathers_its_reports(
+        ecb: list[dict], monkeypatch: pytest.MonkeyPatch) -> None:
+    # with INDEX_FULL = 2, a story's members 0-3 are indexed, then every other one (m // 2 stride)
+    monkeypatch.setattr(stories, "INDEX_FULL", 2)
+    event = [art(d["text"], key=d["doc_id"]) for d in ecb if d["event_cluster"] == "1_ecbplus"]
+    assert len(event) >= 10
+    index = StoryIndex.load(None, Settings(embed=False))
+    for k in range(0, 10, 2):
+        index.add(event[k : k + 2])
+    sid = index.assignment(event[0].id).story
+    rows = index.members[sid]
+    assert len(rows) >= 8  # the event stays one story
+    indexed = [k for k in rows if index._vec.indexed[k]]
+    assert len(indexed) < len(rows)
+    assert len(index._vec._ann) == int(index._vec.indexed[: len(index)].sum())
+    # a later report of the event still finds the story through its indexed members
+    late = event[10] if len(event) > 10 else art(event[0].text + " Officials gave no further details.", key="late")
+    index.add([late])
+    assert index.assignment(late.id).story == sid
+    # the thinning survives dump/load: the same rows are searchable
+    again = StoryIndex.load(index.dump(), Settings(embed=False))
+    assert np.array_equal(again._vec.indexed[: len(again)], index._vec.indexed[: len(index)])

@@ -14,6 +14,7 @@ import numpy as np
 # MiniLM vectors of the 9,049 real leads of that corpus 0.969 fetching 20, 0.994 fetching 30
 # (f32 index fetching 20: 0.995 at 2.7x the usearch CPU time).
 FETCH_MARGIN = 10
+EXPANSION_SEARCH = 40
 
 
 class Vectors:
@@ -44,7 +45,12 @@ class Vectors:
             # too much recall at 100k: expansion_add 32 60 s (0.812), connectivity 8 59 s (0.792).
             # expansion_add 64 (default 128): on 10k sketches recall@30 0.95 vs 0.97, adds 0.5 vs
             # 0.75 ms. Index.reserve() is not exposed in usearch 2.26's Python API (add grows it).
-            self._ann = Index(ndim=dim, metric="cos", dtype="i8", expansion_add=64)
+            # expansion_search 40 (default 64; at least the k + FETCH_MARGIN = 30 fetched): on the
+            # 31.7k indexed sketches of the 40k bench corpus, streamed in batches of 500, usearch
+            # search CPU 10k -> 30k rows 0.82 -> 5.06 s (64) vs 0.65 -> 3.15 s (40), recall@20 of
+            # 300 remix queries after re-scoring 0.759 vs 0.751 (/tmp usearch sweep, 2026-11-23).
+            self._ann = Index(ndim=dim, metric="cos", dtype="i8", expansion_add=64,
+                              expansion_search=EXPANSION_SEARCH)
 
     def append(self, vec: np.ndarray, searchable: bool) -> int:
         if self.n == len(self.data):
@@ -57,6 +63,13 @@ class Vectors:
         if searchable and self._ann is not None:
             self.pending.append(pos)
         return pos
+
+    def unindex(self, rows: set[int]) -> None:
+        """Take pending `rows` out of the neighbour index before `flush()` (they stay in `data`:
+        vectors for centroids, never returned by a search)."""
+        if rows:
+            self.indexed[list(rows)] = False
+            self.pending = [r for r in self.pending if r not in rows]
 
     def flush(self) -> None:
         """Add the pending rows to the ANN index."""

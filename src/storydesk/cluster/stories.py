@@ -30,6 +30,7 @@ as a whole before it joins the stored stories.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import io
 import json
@@ -137,6 +138,8 @@ STORY_EDGE_MIN = 0.2
 # Reusing a story's pooled signals until the corpus doubles (and a one-article story's cached
 # weights) moved NeuS train by -0.002 / -0.001 (pipeline / shuffled).
 POOL_CACHE = 20_000
+# Members of a story all kept in the neighbour index; beyond, ever fewer (`_thinned`).
+INDEX_FULL = 32
 
 
 def _link(ps: list[float], na: int, nb: int, threshold: float) -> float:
@@ -251,6 +254,8 @@ class StoryIndex:
         self._wcache: dict[int, tuple[int, _Weighted]] = {}
         # story -> (its sampled rows, corpus size when weighed, pooled signals); see `_pooled`
         self._pcache: dict[str, tuple[list[int], int, tuple[_Weighted, np.ndarray]]] = {}
+        # story -> (member count when counted, originals, all titled); see `_story_counts`
+        self._counts: dict[str, tuple[int, int, bool]] = {}
 
     # ------------------------------------------------------------------ persistence
 
@@ -484,13 +489,14 @@ class StoryIndex:
                 copy_of[i] = anchor
         edges = self._edges(base)
         story_of = self._cluster_batch(base, copy_of, self._mutual(base, edges))
-        self._vec.flush()
 
         changed: dict[str, Assignment] = {}
         for i in range(base, len(self.ids)):
             self.story[i] = story_of[i]
             self.members.setdefault(self.story[i], []).append(i)
             changed[self.ids[i]] = self.assignment(self.ids[i])
+        self._vec.unindex(self._thinned(base))
+        self._vec.flush()
         for i in touched_groups:
             group = self._groups[self._root(i)]
             orig = min(group, key=lambda k: syndication.original_key(self.feats[k].time, k))
@@ -498,10 +504,33 @@ class StoryIndex:
                 want = None if k == orig else self.ids[orig]
                 if self.synd[k] != want:
                     self.synd[k] = want
+                    self._counts.pop(self.story[k], None)
                     changed[self.ids[k]] = self.assignment(self.ids[k])
         for k in self._merge_small(base, edges):
             changed[self.ids[k]] = self.assignment(self.ids[k])
         return list(changed.values())
+
+    def _thinned(self, base: int) -> set[int]:
+        """The batch's rows left out of the neighbour index: beyond its first INDEX_FULL members,
+        a story's m-th member is indexed only when m is a multiple of m // INDEX_FULL.
+
+        A story of S members then keeps ~ INDEX_FULL * (1 + ln(S / INDEX_FULL)) of them searchable,
+        spread over its whole life (later developments too), instead of all S: a new article
+        still finds NEIGHBOURS of its members, while the index, whose search and insert cost
+        per row grows with its size (usearch CPU 10k -> 40k rows: 1.9 -> 23.1 s in the
+        bench/cluster_throughput.py profile), stops growing with the big stories.
+        """
+        out: set[int] = set()
+        for i in range(base, len(self.ids)):
+            if not self._vec.indexed[i]:
+                continue
+            rows = self.members[self.story[i]]
+            if len(rows) <= INDEX_FULL:
+                continue
+            m = bisect.bisect_left(rows, i)
+            if m >= INDEX_FULL and m % (m // INDEX_FULL):
+                out.add(i)
+        return out
 
     def _register(self, a: Article, f: Features, vec: np.ndarray) -> None:
         """Store one new article's row (no story yet) and join it to its near-duplicates' group."""
@@ -656,10 +685,9 @@ class StoryIndex:
             if b not in links or a not in links[b]:
                 links.setdefault(b, {})[a] = links[a][b]
         for c in old_cluster.values():
-            rows = self.members[stored[c]]
-            size[c] = max(1, sum(self.synd[k] is None for k in rows))
-            key[c] = self.ids[rows[0]]
-            titled[c] = all(self.titled[k] for k in rows)
+            sid = stored[c]
+            key[c] = self.ids[self.members[sid][0]]
+            size[c], titled[c] = self._story_counts(sid)
         th, th_titled = self.scorer.threshold, self.titled_scorer.threshold
 
         def score(a: int, b: int) -> float:
@@ -716,6 +744,21 @@ class StoryIndex:
             r = find(node(i))
             out[i] = stored[r] if r < 0 else story_id_for(self.ids[first.setdefault(r, i)])
         return out
+
+    def _story_counts(self, sid: str) -> tuple[int, bool]:
+        """(originals, at least 1; whether every member has a headline) of stored story `sid`.
+
+        Cached while the story keeps its member count and no member's `syndicated_from` changes:
+        counting afresh walked every member of each stored story a batch touched, and a big story
+        is touched by nearly every batch (9.3M rows walked streaming the 100k bench corpus).
+        """
+        rows = self.members[sid]
+        hit = self._counts.get(sid)
+        if hit is not None and hit[0] == len(rows):
+            return hit[1], hit[2]
+        got = max(1, sum(self.synd[k] is None for k in rows)), all(self.titled[k] for k in rows)
+        self._counts[sid] = (len(rows), *got)
+        return got
 
     # ------------------------------------------------------------------ story-level second pass
 
@@ -829,6 +872,7 @@ class StoryIndex:
             keep = find(gone)
             rows = self.members.pop(gone)
             self._pcache.pop(gone, None)
+            self._counts.pop(gone, None)
             for k in rows:
                 self.story[k] = keep
             moved += rows
