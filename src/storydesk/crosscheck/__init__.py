@@ -16,11 +16,11 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from storydesk.crosscheck.claims import align, build_index, figure_claims, make_claims
+from storydesk.crosscheck.claims import StoryIndex, align, build_index, figure_claims, make_claims, root_of
 from storydesk.crosscheck.discrepancies import figure_facts, find_discrepancies, name_discrepancies
 from storydesk.crosscheck.exclusive import find_exclusives
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible, extract_quantities
-from storydesk.records import Article, CrossCheck, Sentence
+from storydesk.records import Article, Claim, CrossCheck, Discrepancy, Exclusive, Sentence
 from storydesk.segment import sentences as split_sentences
 from storydesk.settings import Settings
 
@@ -55,13 +55,24 @@ def crosscheck(
     """
     settings = settings or Settings()
     sents: dict[str, tuple[Sentence, ...]] = {a.id: split_sentences(a) for a in articles}
-    index = build_index(articles, sents, syndicated, use_embeddings=settings.embed)
-    groups = align(index)
-    claims = make_claims(index, groups)
-    clashing, agreeing = figure_facts(index, claims)
-    claims += figure_claims(index, agreeing, claims)
-    discrepancies = find_discrepancies(index, claims, clashing)
-    exclusive = find_exclusives(index, groups)
+    claims: list[tuple[Claim, list[int]]] = []
+    discrepancies: tuple[Discrepancy, ...] = ()
+    exclusive: tuple[Exclusive, ...] = ()
+    index: StoryIndex | None = None
+    # Everything the index serves compares independent outlets: a claim needs two roots, a figure
+    # is matched only across roots, an exclusive needs another outlet, and a misspelt name or
+    # swapped initials only count between outlets. A story told by one outlet (with or without
+    # copies of it: most stories of a day) would build, embed and align its sentences for
+    # nothing, all pairs of its copies' sentences included (the 134-copy story of the 1,000-article
+    # bench/throughput.py corpus).
+    if len({root_of(syndicated, a.id) for a in articles}) >= 2:
+        index = build_index(articles, sents, syndicated, use_embeddings=settings.embed)
+        groups = align(index)
+        claims = make_claims(index, groups)
+        clashing, agreeing = figure_facts(index, claims)
+        claims += figure_claims(index, agreeing, claims)
+        discrepancies = find_discrepancies(index, claims, clashing)
+        exclusive = find_exclusives(index, groups)
     parts: dict[str, Any] = {}
     for field, module, name, kwargs in (
         ("entities", "entities", "extract_entities", {}),
@@ -70,7 +81,8 @@ def crosscheck(
     ):
         fn = _optional(module, name)
         parts[field] = tuple(fn(articles, sents, **kwargs)) if fn else ()
-    discrepancies += name_discrepancies(index, parts["entities"])
+    if index is not None:
+        discrepancies += name_discrepancies(index, parts["entities"])
     return CrossCheck(
         claims=tuple(c for c, _ in claims),
         discrepancies=discrepancies,
