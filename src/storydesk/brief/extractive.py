@@ -119,7 +119,7 @@ class _Sent:
     text: str
     words: frozenset[str]
     nums: frozenset[float]  # the numbers it states (computed once: the support test needs them often)
-    candidate: bool  # False for chrome and for sentences of syndicated copies
+    candidate: bool  # False for chrome (the sentences of syndicated copies are not read at all)
 
 
 def _roots(articles: Sequence[Article], syndicated: Mapping[str, str | None]) -> list[str]:
@@ -138,11 +138,15 @@ def _roots(articles: Sequence[Article], syndicated: Mapping[str, str | None]) ->
 
 
 def _sentences(articles: Sequence[Article], roots: Sequence[str]) -> list[_Sent]:
+    """The sentences of the story's originals (a copy's are its original's: never candidates,
+    never scored or cited, and a story of 134 wire copies would read each of them for nothing)."""
     out: list[_Sent] = []
     for ai, art in enumerate(articles):
+        is_root = roots[ai] == art.id
+        if not is_root:
+            continue
         spans = split_text(art.text)[:MAX_SENTENCES_PER_ARTICLE]
         title = sp.content_words(art.title or "")
-        is_root = roots[ai] == art.id
         captions = [m.span() for m in _PARA.finditer(art.text) if _CAPTION.search(m.group())]
         kept = 0
         for k, (s, e, _) in enumerate(spans):
@@ -155,7 +159,7 @@ def _sentences(articles: Sequence[Article], roots: Sequence[str]) -> list[_Sent]
             # the headline repeated as the first line of the body is not a sentence of the brief
             if title and cw and cw <= title:
                 chrome = True
-            out.append(_Sent(ai, kept, s, e, t, cw, frozenset(sp.numbers(t)), is_root and not chrome))
+            out.append(_Sent(ai, kept, s, e, t, cw, frozenset(sp.numbers(t)), not chrome))
             if not chrome:
                 kept += 1
     return out
