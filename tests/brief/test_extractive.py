@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from storydesk.brief import summarise
@@ -177,3 +179,23 @@ def test_a_dispute_too_long_for_the_budget_is_not_forced(same_fact_story):
     cross = CrossCheck(discrepancies=(_toll_discrepancy(same_fact_story),))
     brief = summarise(same_fact_story, cross, {}, LEXICAL.replace(brief_words=12))
     assert len(brief) == 1
+
+
+def test_tfidf_matches_scikit_learn_to_the_bit(seeds_dir: Path) -> None:
+    """The brief's lexical vectors are scikit-learn's TfidfVectorizer's, computed without its set-up."""
+    import re
+
+    import numpy as np
+
+    from storydesk.brief.extractive import _tfidf
+
+    text_mod = pytest.importorskip("sklearn.feature_extraction.text")
+
+    for f in sorted(seeds_dir.glob("*.txt")):
+        texts = [s for s in re.split(r"(?<=[.!?])\s+", f.read_text(encoding="utf-8")) if s.strip()]
+        texts.append("It was the one that they said.")  # stopwords only: an all-zero row
+        vec = text_mod.TfidfVectorizer(tokenizer=lambda t: sorted(sp.content_words(t)), lowercase=False,
+                                       token_pattern=None, sublinear_tf=True)
+        want = vec.fit_transform(texts).toarray().astype(np.float32)
+        assert np.array_equal(_tfidf(texts), want)
+    assert _tfidf(["It was the one.", "They said so."]).shape == (2, 1)
