@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from storydesk.crosscheck.claims import StoryIndex, attribution_of
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible
@@ -99,8 +100,8 @@ def _different_subevent(index: StoryIndex, i: int, j: int, key: str) -> bool:
     # agencies measure one quake a few tenths apart (5.9 / 6.1): only a wider gap is another quake
     if qi and qj and not any(abs(a.value - b.value) <= MAGNITUDE_SPREAD for a in qi for b in qj):
         return True
-    di = {d.lower() for d in _WEEKDAY.findall(index.sentences[i].text)}
-    dj = {d.lower() for d in _WEEKDAY.findall(index.sentences[j].text)}
+    di = _days_named(index.sentences[i].text)
+    dj = _days_named(index.sentences[j].text)
     for names in (_DAY_NAMES, _MONTH_NAMES):
         a, b = di & names, dj & names
         if a and b and not a & b:
@@ -114,8 +115,16 @@ def _different_subevent(index: StoryIndex, i: int, j: int, key: str) -> bool:
 SHARED_DATE_BONUS = 0.05
 
 
-def _months(index: StoryIndex, i: int) -> set[str]:
-    return {d.lower() for d in _WEEKDAY.findall(index.sentences[i].text)} & _MONTH_NAMES
+@lru_cache(maxsize=8192)
+def _days_named(text: str) -> frozenset[str]:
+    """Weekdays and months named in `text`, lower-cased. Memoised: figure matching asks it of
+    the same sentences for every pair of figures (the 1,000-article bench/throughput.py
+    corpus: 46,228 calls for 1,567 sentences, 0.7 s of regex)."""
+    return frozenset(d.lower() for d in _WEEKDAY.findall(text))
+
+
+def _months(index: StoryIndex, i: int) -> frozenset[str]:
+    return _days_named(index.sentences[i].text) & _MONTH_NAMES
 
 
 def _shared_month(index: StoryIndex, i: int, j: int) -> bool:

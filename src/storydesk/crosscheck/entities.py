@@ -525,20 +525,25 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_ARTICLED = re.compile(r"(?:al|el|ul|bin|ibn)-[A-Z]")
+
+
 def _is_cap(word: str) -> bool:
-    return word[:1].isupper() or bool(re.match(r"(?:al|el|ul|bin|ibn)-[A-Z]", word))
+    return word[:1].isupper() or bool(_ARTICLED.match(word))
 
 
 def _gaz_mentions(text: str) -> list[Mention]:
     words = list(_WORD.finditer(text))
+    # each word's capitalisation once: the span search below asks it up to six times per word
+    caps = [_is_cap(w.group()) for w in words]
     out: list[Mention] = []
     i = 0
     while i < len(words):
         hit = None
-        if _is_cap(words[i].group()) and _fold(words[i].group()) not in _FUNCTION_WORDS:
+        if caps[i] and _fold(words[i].group()) not in _FUNCTION_WORDS:
             for n in range(min(6, len(words) - i), 0, -1):
                 last = words[i + n - 1]
-                if not _is_cap(last.group()):
+                if not caps[i + n - 1]:
                     continue
                 span = text[words[i].start() : last.end()].rstrip(".")
                 if "\n" in span:
@@ -551,7 +556,7 @@ def _gaz_mentions(text: str) -> list[Mention]:
             i += hit[0]
             continue
         w = words[i].group()
-        if _is_cap(w) and len(w) > 4 and "-" not in w:
+        if caps[i] and len(w) > 4 and "-" not in w:
             demonym = _demonym_of(w)
             if demonym:
                 out.append(Mention(words[i].start(), words[i].end(), w, "MISC"))
