@@ -250,7 +250,7 @@ class DaskEngine:
         if self._cluster is not None:
             # a worker already gone has nothing left to say
             with contextlib.suppress(Exception):
-                self._client.run(_quiet_for_shutdown, wait=True)
+                self._client.run(_quiet_for_shutdown, wait=True, on_error="ignore")
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
