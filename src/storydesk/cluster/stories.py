@@ -138,6 +138,9 @@ STORY_EDGE_MIN = 0.2
 # Reusing a story's pooled signals until the corpus doubles (and a one-article story's cached
 # weights) moved NeuS train by -0.002 / -0.001 (pipeline / shuffled).
 POOL_CACHE = 20_000
+# Members of a near-duplicate group inserted in the LSH index (`_register`); syndication bench
+# groups have at most a dozen members, so this only bounds the cost of big wire groups.
+NEAR_FULL = 32
 # Members of a story all kept in the neighbour index; beyond, ever fewer (`_thinned`).
 INDEX_FULL = 32
 
@@ -248,6 +251,7 @@ class StoryIndex:
         self.sigs: list[np.ndarray | None] = []
         self.dup_parent: list[int] = []
         self.synd: list[str | None] = []
+        self.in_near: list[bool] = []  # whether the row's signature is in the LSH index (`_register`)
         self._vec = Vectors(384 if dense else SKETCH_DIM, exact)
         self._groups: dict[int, list[int]] = {}
         self._near = syndication.NearDuplicates()
@@ -298,7 +302,9 @@ class StoryIndex:
             sig = sigs[i] if a["has_sig"] else None
             self.sigs.append(sig)
             self._vec.append(vecs[i].astype(np.float32), bool(a["searchable"]))
-            if sig is not None:
+            near = sig is not None and bool(a.get("near", True))  # blobs written before: all inserted
+            self.in_near.append(near)
+            if near:
                 self._near.insert(i, sig)
         for i in range(len(self.ids)):
             if self.sigs[i] is not None:
@@ -313,7 +319,7 @@ class StoryIndex:
                 "id": self.ids[i], "story": self.story[i], "terms": f.terms, "ents": f.ents,
                 "time": f.time, "dup": self.dup_parent[i], "synd": self.synd[i],
                 "has_sig": self.sigs[i] is not None, "searchable": bool(self._vec.indexed[i]),
-                "titled": self.titled[i],
+                "titled": self.titled[i], "near": self.in_near[i],
             }
             for i, f in enumerate(self.feats)
         ]
@@ -477,16 +483,24 @@ class StoryIndex:
         # order, picks it; which one is the original only matters for `syndicated_from`). Read
         # once the whole batch is in: a group can form after its first member arrived.
         copy_of: dict[int, int] = {}  # new row -> the row that stands for its group
-        touched_groups: list[int] = []
+        # each touched group once (a group of thousands of wire copies is touched by most of a
+        # batch's rows: walking it per row made the bench/throughput.py corpus quadratic)
+        touched_groups: list[int] = []  # group roots, in row order
+        seen_roots: set[int] = set()
         for i in range(base, len(self.ids)):
-            group = self._groups.get(self._root(i)) if self.sigs[i] is not None else None
-            if not group or len(group) < 2:
+            if self.sigs[i] is None:
                 continue
-            touched_groups.append(i)
+            r = self._root(i)
+            group = self._groups.get(r)
+            if not group or len(group) < 2 or r in seen_roots:
+                continue
+            seen_roots.add(r)
+            touched_groups.append(r)
             olds = [k for k in group if k < base]
             anchor = min(olds) if olds else min(group, key=lambda k: self.ids[k])
-            if anchor != i:
-                copy_of[i] = anchor
+            for k in group:
+                if k >= base and k != anchor:
+                    copy_of[k] = anchor
         edges = self._edges(base)
         story_of = self._cluster_batch(base, copy_of, self._mutual(base, edges))
 
@@ -497,8 +511,8 @@ class StoryIndex:
             changed[self.ids[i]] = self.assignment(self.ids[i])
         self._vec.unindex(self._thinned(base))
         self._vec.flush()
-        for i in touched_groups:
-            group = self._groups[self._root(i)]
+        for r in touched_groups:
+            group = self._groups[self._root(r)]
             orig = min(group, key=lambda k: syndication.original_key(self.feats[k].time, k))
             for k in group:
                 want = None if k == orig else self.ids[orig]
@@ -554,7 +568,16 @@ class StoryIndex:
                     lo, hi = min(ri, rj), max(ri, rj)
                     self.dup_parent[hi] = lo
                     self._groups[lo].extend(self._groups.pop(hi))
-            self._near.insert(i, sig)
+            # a group's first NEAR_FULL members stand for it in the LSH index: a later copy joins
+            # the group through them; inserting every copy made each query return the whole group
+            # (one of 2,384 copies at 20k bench/throughput.py articles), quadratic in its size
+            if len(self._groups[self._root(i)]) <= NEAR_FULL:
+                self._near.insert(i, sig)
+                self.in_near.append(True)
+            else:
+                self.in_near.append(False)
+        else:
+            self.in_near.append(False)
         self._vec.append(vec if searchable else np.zeros(self._vec.dim, np.float32), searchable)
 
     def _edges(self, base: int) -> dict[tuple[int, int], float]:
