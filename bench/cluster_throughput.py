@@ -176,9 +176,9 @@ def main() -> None:
         times["dense"][n], cpus["dense"][n] = dt, cpu
         print(f"{'dense':8} {n:8d} {stories:8d} {dt:9.2f} {n / dt:8.1f} {cpu:8.2f} {n / cpu:8.1f} {'-':>8} "
               f"{'-':>9} {os.getloadavg()[0]:5.1f}", flush=True)
-    # the embed stage is timed after every clustering row: onnxruntime's thread pool keeps spinning
-    # for a while after a run, and that CPU was counted in the dense row right after it (10k: 21.3
-    # CPU-s right after the embed timing vs 14.2-17.1 s in runs without it)
+    # the embed stage is timed after every clustering row, so it cannot disturb them: the one dense
+    # 10k row timed right after it read 21.3 CPU-s, against 14.2-17.1 s in runs without it just
+    # before (cause not established: the encoder's session has spinning turned off, embed.py)
     if first is not None:
         speed = embed_speed(first)
     if speed is not None:

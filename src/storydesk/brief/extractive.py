@@ -142,8 +142,7 @@ def _sentences(articles: Sequence[Article], roots: Sequence[str]) -> list[_Sent]
     never scored or cited, and a story of 134 wire copies would read each of them for nothing)."""
     out: list[_Sent] = []
     for ai, art in enumerate(articles):
-        is_root = roots[ai] == art.id
-        if not is_root:
+        if roots[ai] != art.id:
             continue
         spans = split_text(art.text)[:MAX_SENTENCES_PER_ARTICLE]
         title = sp.content_words(art.title or "")

@@ -568,16 +568,13 @@ class StoryIndex:
                     lo, hi = min(ri, rj), max(ri, rj)
                     self.dup_parent[hi] = lo
                     self._groups[lo].extend(self._groups.pop(hi))
-            # a group's first NEAR_FULL members stand for it in the LSH index: a later copy joins
-            # the group through them; inserting every copy made each query return the whole group
-            # (one of 2,384 copies at 20k bench/throughput.py articles), quadratic in its size
-            if len(self._groups[self._root(i)]) <= NEAR_FULL:
-                self._near.insert(i, sig)
-                self.in_near.append(True)
-            else:
-                self.in_near.append(False)
-        else:
-            self.in_near.append(False)
+        # a group's first NEAR_FULL members stand for it in the LSH index: a later copy joins the
+        # group through them; inserting every copy made each query return the whole group (one of
+        # 2,384 copies at 20k bench/throughput.py articles), quadratic in its size
+        near = sig is not None and len(self._groups[self._root(i)]) <= NEAR_FULL
+        if near:
+            self._near.insert(i, sig)
+        self.in_near.append(near)
         self._vec.append(vec if searchable else np.zeros(self._vec.dim, np.float32), searchable)
 
     def _edges(self, base: int) -> dict[tuple[int, int], float]:

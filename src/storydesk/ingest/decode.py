@@ -196,13 +196,6 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     A leading U+FEFF never reaches the text, whichever codec decoded it: besides the UTF BOMs
     stripped by `_bom_len`, GB18030 and UTF-7 have byte-order marks of their own (hypothesis
     found b"\x841\x953" decoded by the GB18030 guess keeping it).
-    """
-    text = _decode_bytes(data, declared)
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def _decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Decode `data` to text, trusting a byte-order mark or declared charset first.
 
     Args:
         data: the raw bytes of a file, record or page.
@@ -217,6 +210,12 @@ def _decode_bytes(data: bytes, declared: str | None = None) -> str:
         >>> decode_bytes("“Hi” – café".encode("cp1252"))
         '“Hi” – café'
     """
+    text = _decode_bytes(data, declared)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """`decode_bytes` before the leading U+FEFF is dropped."""
     if not data:
         return ""
     bom = bom_encoding(data)
