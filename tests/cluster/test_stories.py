@@ -304,3 +304,31 @@ def test_a_big_story_is_thinned_in_the_neighbour_index_and_still_gathers_its_rep
     # the thinning survives dump/load: the same rows are searchable
     again = StoryIndex.load(index.dump(), Settings(embed=False))
     assert np.array_equal(again._vec.indexed[: len(again)], index._vec.indexed[: len(index)])
+
+
+def test_story_tallies_and_originals_match_a_recount_while_streaming(seeds: list[Article], ecb: list[dict]) -> None:
+    # the per-story tallies (originals, headline-less members, smallest id) and each copy group's
+    # original are kept incrementally; after every batch they must equal counting afresh, across
+    # copies arriving later, an earlier copy taking over, story merges and a dump/load
+    copies_late = [art(light_edit(s.text), outlet=f"late{k}", published="2024-01-19T09:00:00+00:00")
+                   for k, s in enumerate(seeds[:3])]
+    earliest = art(seeds[0].text, outlet="early", published="2024-01-16T09:00:00+00:00")
+    titled = [art(d["text"], key=d["doc_id"], title=d["text"].split(".")[0][:80])
+              for d in ecb if d["event_cluster"] == "22_ecb"][:4]
+    batches = [seeds[:2], [*seeds[2:], *titled[:2]], copies_late, [earliest, *titled[2:]],
+               ecb_articles(ecb, "3_ecb", 4), [art(seeds[0].text, outlet="again")]]
+    index = StoryIndex.load(None, Settings(embed=False), exact=True)
+    for k, batch in enumerate(batches):
+        index.add(batch)
+        if k == 3:
+            index = StoryIndex.load(index.dump(), Settings(embed=False), exact=True)
+        for sid, rows in index.members.items():
+            originals = sum(index.synd[r] is None for r in rows)
+            assert index._story_counts(sid) == (max(1, originals), all(index.titled[r] for r in rows))
+            assert index._min_id[sid] == min(index.ids[r] for r in rows)
+        for group in index._groups.values():
+            orig = min(group, key=lambda r: (index.feats[r].time is None, index.feats[r].time or 0.0, r))
+            assert all(index.synd[r] == (None if r == orig else index.ids[orig]) for r in group)
+    assert index.assignment(earliest.id).syndicated_from is None
+    assert index.assignment(seeds[0].id).syndicated_from == earliest.id
+    assert sum(len(g) > 1 for g in index._groups.values()) >= 3

@@ -258,8 +258,15 @@ class StoryIndex:
         self._wcache: dict[int, tuple[int, _Weighted]] = {}
         # story -> (its sampled rows, corpus size when weighed, pooled signals); see `_pooled`
         self._pcache: dict[str, tuple[list[int], int, tuple[_Weighted, np.ndarray]]] = {}
-        # story -> (member count when counted, originals, all titled); see `_story_counts`
-        self._counts: dict[str, tuple[int, int, bool]] = {}
+        # per story, kept up to date wherever members or `synd` change (`_join`, the syndication
+        # pass of `add`, `_merge_small`): originals, members without a headline, smallest article
+        # id. Counting them afresh walked every member of each stored story a batch touched, and
+        # the big stories, touched and grown by nearly every batch, made that quadratic
+        self._originals_n: Counter[str] = Counter()
+        self._untitled_n: Counter[str] = Counter()
+        self._min_id: dict[str, str] = {}
+        # near-duplicate group root -> (group length when its original was picked, original row)
+        self._orig: dict[int, tuple[int, int]] = {}
 
     # ------------------------------------------------------------------ persistence
 
@@ -295,10 +302,10 @@ class StoryIndex:
             self.pos[a["id"]] = i
             self.feats.append(f)
             self.story.append(a["story"])
-            self.members.setdefault(a["story"], []).append(i)
             self.dup_parent.append(a["dup"])
             self.synd.append(a["synd"])
             self.titled.append(bool(a.get("titled", False)))  # blobs written before: untitled
+            self._join(a["story"], i)
             sig = sigs[i] if a["has_sig"] else None
             self.sigs.append(sig)
             self._vec.append(vecs[i].astype(np.float32), bool(a["searchable"]))
@@ -483,42 +490,56 @@ class StoryIndex:
         # order, picks it; which one is the original only matters for `syndicated_from`). Read
         # once the whole batch is in: a group can form after its first member arrived.
         copy_of: dict[int, int] = {}  # new row -> the row that stands for its group
-        # each touched group once (a group of thousands of wire copies is touched by most of a
-        # batch's rows: walking it per row made the bench/throughput.py corpus quadratic)
-        touched_groups: list[int] = []  # group roots, in row order
-        seen_roots: set[int] = set()
+        # Only the batch's rows are walked, never a whole group: a wire text's group grows to
+        # thousands of copies and is touched by most batches (bench/throughput.py corpus). A
+        # group's root is its smallest row (`_register` links the larger root under the smaller),
+        # so a group with stored rows is represented by its root; a group of new rows only has
+        # at most a batch of them.
+        anchors: dict[int, int] = {}  # group root -> the row that stands for it, in row order
         for i in range(base, len(self.ids)):
             if self.sigs[i] is None:
                 continue
             r = self._root(i)
             group = self._groups.get(r)
-            if not group or len(group) < 2 or r in seen_roots:
+            if not group or len(group) < 2:
                 continue
-            seen_roots.add(r)
-            touched_groups.append(r)
-            olds = [k for k in group if k < base]
-            anchor = min(olds) if olds else min(group, key=lambda k: self.ids[k])
-            for k in group:
-                if k >= base and k != anchor:
-                    copy_of[k] = anchor
+            anchor = anchors.get(r)
+            if anchor is None:
+                anchor = anchors[r] = r if r < base else min(group, key=lambda k: self.ids[k])
+            if i != anchor:
+                copy_of[i] = anchor
         edges = self._edges(base)
         story_of = self._cluster_batch(base, copy_of, self._mutual(base, edges))
 
         changed: dict[str, Assignment] = {}
         for i in range(base, len(self.ids)):
             self.story[i] = story_of[i]
-            self.members.setdefault(self.story[i], []).append(i)
+            self._join(story_of[i], i)
             changed[self.ids[i]] = self.assignment(self.ids[i])
         self._vec.unindex(self._thinned(base))
         self._vec.flush()
-        for r in touched_groups:
-            group = self._groups[self._root(r)]
-            orig = min(group, key=lambda k: syndication.original_key(self.feats[k].time, k))
-            for k in group:
+
+        def key(k: int) -> tuple[int, float, int]:
+            return syndication.original_key(self.feats[k].time, k)
+
+        for r in anchors:
+            root = self._root(r)
+            group = self._groups[root]
+            # a group only grows, at the end of its list (`_register`): when its original is known
+            # from an earlier batch, only the members that came since are compared and updated, and
+            # the whole group is walked again only when one of them predates the original (walking
+            # a wire text's thousands of copies every batch made each batch cost grow with them)
+            seen_len, orig = self._orig.get(root, (0, -1))
+            fresh_rows = group[seen_len:] if orig >= 0 else group
+            best = min(fresh_rows, key=key)
+            if orig < 0 or key(best) < key(orig):
+                orig, fresh_rows = best, group
+            self._orig[root] = (len(group), orig)
+            for k in fresh_rows:
                 want = None if k == orig else self.ids[orig]
                 if self.synd[k] != want:
+                    self._originals_n[self.story[k]] += (want is None) - (self.synd[k] is None)
                     self.synd[k] = want
-                    self._counts.pop(self.story[k], None)
                     changed[self.ids[k]] = self.assignment(self.ids[k])
         for k in self._merge_small(base, edges):
             changed[self.ids[k]] = self.assignment(self.ids[k])
@@ -568,6 +589,7 @@ class StoryIndex:
                     lo, hi = min(ri, rj), max(ri, rj)
                     self.dup_parent[hi] = lo
                     self._groups[lo].extend(self._groups.pop(hi))
+                    self._orig.pop(hi, None)
         # a group's first NEAR_FULL members stand for it in the LSH index: a later copy joins the
         # group through them; inserting every copy made each query return the whole group (one of
         # 2,384 copies at 20k bench/throughput.py articles), quadratic in its size
@@ -765,20 +787,18 @@ class StoryIndex:
             out[i] = stored[r] if r < 0 else story_id_for(self.ids[first.setdefault(r, i)])
         return out
 
-    def _story_counts(self, sid: str) -> tuple[int, bool]:
-        """(originals, at least 1; whether every member has a headline) of stored story `sid`.
+    def _join(self, sid: str, i: int) -> None:
+        """Append row `i` (its `synd` and `titled` set) to story `sid`'s members and tallies."""
+        self.members.setdefault(sid, []).append(i)
+        self._originals_n[sid] += self.synd[i] is None
+        self._untitled_n[sid] += not self.titled[i]
+        aid = self.ids[i]
+        if sid not in self._min_id or aid < self._min_id[sid]:
+            self._min_id[sid] = aid
 
-        Cached while the story keeps its member count and no member's `syndicated_from` changes:
-        counting afresh walked every member of each stored story a batch touched, and a big story
-        is touched by nearly every batch (9.3M rows walked streaming the 100k bench corpus).
-        """
-        rows = self.members[sid]
-        hit = self._counts.get(sid)
-        if hit is not None and hit[0] == len(rows):
-            return hit[1], hit[2]
-        got = max(1, sum(self.synd[k] is None for k in rows)), all(self.titled[k] for k in rows)
-        self._counts[sid] = (len(rows), *got)
-        return got
+    def _story_counts(self, sid: str) -> tuple[int, bool]:
+        """(originals, at least 1; whether every member has a headline) of stored story `sid`."""
+        return max(1, self._originals_n[sid]), not self._untitled_n[sid]
 
     # ------------------------------------------------------------------ story-level second pass
 
@@ -866,8 +886,7 @@ class StoryIndex:
             sc = self.titled_scorer if both else self.scorer
             p = sc.prob(self._signals(wa, wb, float(ca @ cb)))
             if p >= sc.threshold + STORY_MARGIN:
-                ka = min(self.ids[k] for k in self.members[a])
-                kb = min(self.ids[k] for k in self.members[b])
+                ka, kb = self._min_id[a], self._min_id[b]
                 cands.append((-p, *sorted((ka, kb)), a, b))
         if not cands:
             return []
@@ -892,7 +911,9 @@ class StoryIndex:
             keep = find(gone)
             rows = self.members.pop(gone)
             self._pcache.pop(gone, None)
-            self._counts.pop(gone, None)
+            self._originals_n[keep] += self._originals_n.pop(gone, 0)
+            self._untitled_n[keep] += self._untitled_n.pop(gone, 0)
+            self._min_id[keep] = min(self._min_id[keep], self._min_id.pop(gone))
             for k in rows:
                 self.story[k] = keep
             moved += rows
