@@ -3,19 +3,31 @@
     .venv/bin/python bench/cluster_throughput.py                 # 1k and 10k, sparse and dense
     .venv/bin/python bench/cluster_throughput.py --sizes 1000 10000 100000 --dense-sizes 1000 10000 100000
 
-Articles: NeuS/AllSides train+val leads (title + lead, three outlets per event) and ECB+
-documents from ../shared/data, in that order; past the ~9k real articles, further articles are
-remixes of three random real sentences (real vocabulary, distinct texts). Each size streams its
-articles in batches of 500 into one StoryIndex, as `storydesk run` would over many runs.
+Two corpora (--corpus):
+  news   (default) bench/throughput.py's day of news: stories drawn with Zipf-like popularity
+         from NeuS/AllSides, ECB+ and the extraction benchmark, each article one outlet's report
+         (a real headline and lead, then sentences from the story's other reports), ~8% wire
+         copies, a quarter as HTML pages (tags stripped here, navigation text kept), publication
+         times over one day. Every size is a prefix of the same stream, so the sizes differ in
+         how many articles there are, not in what kind.
+  remix  NeuS/AllSides train+val leads (title + lead, three outlets per event) and ECB+
+         documents, in a fixed shuffled order; past the ~9k real articles, further articles are
+         remixes of three random real sentences (real vocabulary, distinct texts). The mix changes
+         with the size (10k: 90% real, 100k: 91% remix), and a remix belongs to no event, so
+         its 100k rows measure how far random sentence triples chain together (sparse: stories of
+         over 1,000 remixes) as much as scaling; kept to compare with earlier numbers.
+Each size streams its articles in batches of 500 into one StoryIndex, as `storydesk run` would
+over many runs.
 
 Rows: `sparse` = the TF-IDF/entity path with neighbour search over hashed TF-IDF sketches
 (settings.embed=False); `dense` = the default MiniLM path with the vectors precomputed, as the
 pipeline runs it (the per-article embed stage, engine/candidates.py, hands clustering its vectors):
-only `StoryIndex.add` is timed. Its vectors: each real article's lead embedded once (cached on
-disk under /tmp/storydesk-bench-cache by content and backend), and each remix article given the
+only `StoryIndex.add` is timed. Its vectors, cached on disk under /tmp/storydesk-bench-cache by
+content and backend: news, every distinct lead embedded (24k of them at 100k articles: reports
+of one outlet's text share it); remix, each real article's lead embedded and each remix given the
 normalised sum of the vectors of the three real articles it borrows sentences from, not an
 embedding of its own text (embedding 100k distinct texts would take hours here). The embed stage's
-own speed is timed apart, on 300 real leads encoded afresh in this process.
+own speed is timed apart, on 300 leads encoded afresh in this process.
 """
 
 from __future__ import annotations
@@ -84,8 +96,44 @@ def corpus_with_sources(n: int) -> tuple[list[Article], list[tuple[int, ...]]]:
 
 
 def corpus(n: int) -> list[Article]:
-    """The first `n` articles of the bench corpus (see the module docstring)."""
+    """The first `n` articles of the remix corpus (see the module docstring)."""
     return corpus_with_sources(n)[0]
+
+
+def news_corpus(n: int) -> list[Article]:
+    """The first `n` articles of bench/throughput.py's corpus, built as its cluster row builds them."""
+    import throughput
+
+    out = []
+    for r in throughput.iter_corpus(n):
+        text = r.get("text") or re.sub(r"<[^>]+>", " ", r.get("html", ""))
+        out.append(Article(id=content_id(r.get("url"), text), outlet=r.get("outlet"), title=r.get("title"),
+                           url=r.get("url"), published=r.get("published"), language="en", raw_text=text,
+                           text=text))
+    return out
+
+
+def _embed_cached(texts: list[str]) -> np.ndarray:
+    """MiniLM vectors of `texts`, cached on disk by content and backend."""
+    from storydesk.embed import embed, get_model
+
+    key = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()[:16]
+    path = CACHE / f"throughput-{get_model().backend}-{key}.npy"
+    if path.exists():
+        return np.load(path)
+    vecs = embed(texts)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, vecs)
+    return vecs
+
+
+def news_vectors(arts: list[Article]) -> np.ndarray:
+    """MiniLM vectors of the articles' leads, each distinct lead embedded once."""
+    leads = [lead(a) for a in arts]
+    distinct = sorted(set(leads))
+    row = {t: r for r, t in enumerate(distinct)}
+    vecs = _embed_cached(distinct)
+    return np.ascontiguousarray(vecs[[row[t] for t in leads]], dtype=np.float32)
 
 
 def run_sparse(arts: list[Article]) -> tuple[float, float, int, float, float]:
@@ -109,18 +157,8 @@ def run_sparse(arts: list[Article]) -> tuple[float, float, int, float, float]:
 def dense_vectors(arts: list[Article], src: list[tuple[int, ...]]) -> np.ndarray:
     """MiniLM vectors for `arts`: each real article's lead embedded (once, cached on disk by
     content and backend), each remix given the normalised sum of its three sources' vectors."""
-    from storydesk.embed import embed, get_model
-
     need = sorted({k for s in src for k in s})
-    texts = [lead(arts[k]) for k in need]
-    key = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()[:16]
-    path = CACHE / f"throughput-{get_model().backend}-{key}.npy"
-    if path.exists():
-        real = np.load(path)
-    else:
-        real = embed(texts)
-        CACHE.mkdir(parents=True, exist_ok=True)
-        np.save(path, real)
+    real = _embed_cached([lead(arts[k]) for k in need])
     row = {k: r for r, k in enumerate(need)}
     vecs = np.stack([real[[row[k] for k in s]].sum(axis=0) for s in src]).astype(np.float32)
     return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
@@ -155,22 +193,29 @@ def main() -> None:
                     help="articles for the sparse rows (none: skip)")
     ap.add_argument("--dense-sizes", type=int, nargs="*", default=[1000, 10000],
                     help="articles for the MiniLM rows (none: skip)")
+    ap.add_argument("--corpus", choices=("news", "remix"), default="news",
+                    help="news: bench/throughput.py's corpus; remix: real leads, then sentence remixes")
     args = ap.parse_args()
     load = os.getloadavg()[0]
-    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at start (shared with other jobs)")
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at start (shared with other jobs); "
+          f"corpus: {args.corpus}")
     print(f"{'path':8} {'articles':>8} {'stories':>8} {'cluster s':>9} {'art/s':>8} "
           f"{'CPU s':>8} {'art/CPUs':>8} {'+RSS MiB':>8} {'state MiB':>9} {'load':>5}")
     times: dict[str, dict[int, float]] = {"sparse": {}, "dense": {}}
     cpus: dict[str, dict[int, float]] = {"sparse": {}, "dense": {}}
     for n in args.sizes:
-        dt, cpu, stories, rss, state = run_sparse(corpus(n))
+        dt, cpu, stories, rss, state = run_sparse(news_corpus(n) if args.corpus == "news" else corpus(n))
         times["sparse"][n], cpus["sparse"][n] = dt, cpu
         print(f"{'sparse':8} {n:8d} {stories:8d} {dt:9.2f} {n / dt:8.1f} {cpu:8.2f} {n / cpu:8.1f} "
               f"{rss:8.0f} {state:9.1f} {os.getloadavg()[0]:5.1f}", flush=True)
     speed, first = None, None
     for n in args.dense_sizes:
-        arts, src = corpus_with_sources(n)
-        vecs = dense_vectors(arts, src)
+        if args.corpus == "news":
+            arts = news_corpus(n)
+            vecs = news_vectors(arts)
+        else:
+            arts, src = corpus_with_sources(n)
+            vecs = dense_vectors(arts, src)
         dt, cpu, stories = run_dense(arts, vecs)
         first = first if first is not None else arts
         times["dense"][n], cpus["dense"][n] = dt, cpu
