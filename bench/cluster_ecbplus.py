@@ -65,9 +65,13 @@ def backend() -> str:
 
 def embeddings(arts: list[Article]) -> np.ndarray:
     """MiniLM vectors of each article's lead, cached on disk by content (the model is slow here)."""
-    texts = [lead(a) for a in arts]
+    return embed_cached([lead(a) for a in arts], "ecb")
+
+
+def embed_cached(texts: list[str], prefix: str) -> np.ndarray:
+    """MiniLM vectors of `texts`, cached on disk under CACHE by `prefix`, content and backend."""
     key = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()[:16]
-    path = CACHE / f"ecb-{backend()}-{key}.npy"
+    path = CACHE / f"{prefix}-{backend()}-{key}.npy"
     if path.exists():
         return np.load(path)
     from storydesk.embed import embed

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import itertools
 import json
 import os
@@ -56,7 +55,6 @@ from storydesk.settings import Settings  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 BATCH = 500
-CACHE = Path("/tmp/storydesk-bench-cache")
 
 
 def real_articles() -> list[Article]:
@@ -115,16 +113,9 @@ def news_corpus(n: int) -> list[Article]:
 
 def _embed_cached(texts: list[str]) -> np.ndarray:
     """MiniLM vectors of `texts`, cached on disk by content and backend."""
-    from storydesk.embed import embed, get_model
+    from cluster_ecbplus import embed_cached
 
-    key = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()[:16]
-    path = CACHE / f"throughput-{get_model().backend}-{key}.npy"
-    if path.exists():
-        return np.load(path)
-    vecs = embed(texts)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(path, vecs)
-    return vecs
+    return embed_cached(texts, "throughput")
 
 
 def news_vectors(arts: list[Article]) -> np.ndarray:
