@@ -15,7 +15,7 @@ Two corpora (--corpus):
          remixes of three random real sentences (real vocabulary, distinct texts). The mix changes
          with the size (10k: 90% real, 100k: 91% remix), and a remix belongs to no event, so
          its 100k rows measure how far random sentence triples chain together (sparse: stories of
-         over 1,000 remixes) as much as scaling; kept to compare with earlier numbers.
+         over 1,000 articles) as much as scaling; kept to compare with earlier numbers.
 Each size streams its articles in batches of 500 into one StoryIndex, as `storydesk run` would
 over many runs.
 

@@ -522,15 +522,14 @@ class StoryIndex:
         def key(k: int) -> tuple[int, float, int]:
             return syndication.original_key(self.feats[k].time, k)
 
-        for r in anchors:
-            root = self._root(r)
+        for root in anchors:  # roots: nothing links groups between `_register` and here
             group = self._groups[root]
             # a group only grows, at the end of its list (`_register`): when its original is known
             # from an earlier batch, only the members that came since are compared and updated, and
             # the whole group is walked again only when one of them predates the original (walking
             # a wire text's thousands of copies every batch made each batch cost grow with them)
             seen_len, orig = self._orig.get(root, (0, -1))
-            fresh_rows = group[seen_len:] if orig >= 0 else group
+            fresh_rows = group[seen_len:]
             best = min(fresh_rows, key=key)
             if orig < 0 or key(best) < key(orig):
                 orig, fresh_rows = best, group
@@ -866,7 +865,7 @@ class StoryIndex:
         # originals per story, counted up to SMALL_STORY + 1 (beyond, a story is just "big")
         size: dict[str, int] = {}
         for sid in {x for ab in pairs for x in ab}:
-            size[sid] = len(self._originals(sid, SMALL_STORY + 1))
+            size[sid] = max(1, min(self._originals_n[sid], SMALL_STORY + 1))
 
         def pool(sid: str) -> tuple[_Weighted, np.ndarray]:
             got = pooled.get(sid)
