@@ -396,3 +396,30 @@ def test_caps_line_goes_only_when_the_page_links_it() -> None:
     # plain text has no links to tell them apart: both read as teasers
     plain = clean_document(_doc(text.splitlines()))
     assert teaser not in plain.text and subhead not in plain.text
+
+
+@pytest.mark.parametrize(
+    ("lines", "published"),
+    [
+        (["Published: April 10, 2007", *NEWS["en"]], "2007-04-10"),
+        (["Nov 28, 2005", *NEWS["en"]], "2005-11-28"),
+        # an "updated" time only stands in when no published one is written
+        (["Updated 4 / 9 / 2007 6:04 PM", "Posted on 8 April 2007", *NEWS["en"]], "2007-04-08"),
+        (["Updated 4 / 9 / 2007 6:04 PM", *NEWS["en"]], "2007-04-09T18:04:00"),
+        (["Veröffentlicht am 3. Mai 2021", *NEWS["de"]], "2021-05-03"),
+        # no year, no date: nothing is made up from today's date
+        (["Updated Tuesday", *NEWS["en"]], None),
+        (["World", *NEWS["en"]], None),
+    ],
+)
+def test_cut_dateline_gives_the_publication_time(lines: list[str], published: str | None) -> None:
+    art = clean_document(_doc(lines))
+    assert art.published == published
+    assert lines[0] not in art.text  # still cut as chrome, with its audit entry
+    assert any(r.text == lines[0] for r in art.removed)
+
+
+def test_document_time_wins_over_a_dateline() -> None:
+    doc = RawDocument(Provenance("a.txt", "text"), "\n".join(["Published: April 10, 2007", *NEWS["en"]]),
+                      title="t", published="2024-01-18T04:30:00Z")
+    assert clean_document(doc).published == "2024-01-18T04:30:00Z"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from storydesk.clean import language as _language
 from storydesk.clean import rules
+from storydesk.ingest.dates import normalise_date
 from storydesk.records import Article, RawDocument, Removed, article_id
 from storydesk.settings import Settings
 
@@ -43,6 +44,14 @@ _BYLINE = re.compile(
 )
 _TAGLINE_DASH = re.compile(r"^(?P<o>[^–—|-]{2,60}?)\s+[–—-]\s+(?P<s>.+)$")
 _RELATED_BULLET = re.compile(r"^\s*([-–—•*·▪►]|\d+[.)])\s+")
+# The label before a dateline's date ("Published: ", "POSTED:", "Updated on"), and the spaced
+# slashes some texts carry ("4 / 9 / 2007", re-joined corpus tokens).
+_DATE_LABEL = re.compile(
+    r"^(?:first |last )?(?:updated|published|posted|modified|aktualisiert|veröffentlicht|mis à jour|publié|"
+    r"actualizado|publicado)(?: on| at| am| um| le| el)?\s*:?\s*",
+    re.I,
+)
+_SPACED_SLASH = re.compile(r"(?<=\d)\s+/\s+(?=\d)")
 
 
 def _key(text: str) -> str:
@@ -242,7 +251,7 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
         outlet=outlet,
         title=title,
         url=doc.url,
-        published=doc.published,
+        published=doc.published or _dateline_time(removed, language),
         language=language,
         raw_text=doc.text,
         text="\n".join(ln.text for ln in lines if ln.keep),
@@ -250,6 +259,28 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
         author=author,
         provenance=doc.provenance,
     )
+
+
+def _dateline_time(removed: list[Removed], language: str | None) -> str | None:
+    """The publication time a cut dateline states, for a document that came without one.
+
+    A text or JSONL item often carries its date only as a line of chrome ("Published: April
+    10, 2007", "Updated 4/9/2007 6:04 PM", "Nov 28, 2005" above the body). The line is still cut
+    (it is not body), but its time is kept: timelines resolve "on Monday" against it and
+    clustering keeps reports years apart out of one story. A "published"/"posted" or bare date
+    is preferred to an "updated" one; only a date with its year counts (`normalise_date`).
+    """
+    found: list[tuple[bool, str]] = []
+    for cut in removed:
+        if cut.reason != "dateline" and cut.rule != "lead-label":
+            continue
+        text = _SPACED_SLASH.sub("/", cut.text.strip())
+        label = _DATE_LABEL.match(text)
+        when = normalise_date(text[label.end():] if label else text, language)
+        if when:
+            found.append((bool(label) and "updat" in label.group().lower(), when))
+    found.sort(key=lambda f: f[0])  # stable: the first non-"updated" date, else the first date
+    return found[0][1] if found else None
 
 
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)

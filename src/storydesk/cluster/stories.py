@@ -873,15 +873,13 @@ class StoryIndex:
                 got = pooled[sid] = self._pooled(sid)
             return got
 
-        def titled(sid: str) -> bool:
-            return all(self.titled[k] for k in self.members[sid][:STORY_SAMPLE])
-
         cands: list[tuple[float, str, str, str, str]] = []
         for a, b in sorted(pairs):
             if min(size[a], size[b]) > SMALL_STORY:
                 continue
             (wa, ca), (wb, cb) = pool(a), pool(b)
-            both = titled(a) and titled(b)
+            # every member headlined (the tally `_story_counts` reads): the headline-pair model
+            both = not self._untitled_n[a] and not self._untitled_n[b]
             sc = self.titled_scorer if both else self.scorer
             p = sc.prob(self._signals(wa, wb, float(ca @ cb)))
             if p >= sc.threshold + STORY_MARGIN:
