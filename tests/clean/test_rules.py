@@ -409,6 +409,7 @@ def test_caps_line_goes_only_when_the_page_links_it() -> None:
         (["Veröffentlicht am 3. Mai 2021", *NEWS["de"]], "2021-05-03"),
         # no year, no date: nothing is made up from today's date
         (["Updated Tuesday", *NEWS["en"]], None),
+        (["May 2010", *NEWS["en"]], None),
         (["World", *NEWS["en"]], None),
     ],
 )

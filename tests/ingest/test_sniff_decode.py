@@ -128,6 +128,11 @@ def test_binary_data_is_refused() -> None:
         ("mardi 16 janvier 2024 à 22h15", "2024-01-16T22:15:00"),
         ("18.01.2024", "2024-01-18"),
         ("last Tuesday", None),
+        # a year without a day: no date is made up from today's
+        ("May 2010", None),
+        ("2010", None),
+        ("Monday, 2010", None),
+        ("10 May 2010", "2010-05-10"),
         ("not a date at all", None),
         ("0001-01-01", None),
         ("", None),

@@ -266,9 +266,9 @@ def _dateline_time(removed: list[Removed], language: str | None) -> str | None:
 
     A text or JSONL item often carries its date only as a line of chrome ("Published: April
     10, 2007", "Updated 4/9/2007 6:04 PM", "Nov 28, 2005" above the body). The line is still cut
-    (it is not body), but its time is kept: timelines resolve "on Monday" against it and
-    clustering keeps reports years apart out of one story. A "published"/"posted" or bare date
-    is preferred to an "updated" one; only a date with its year counts (`normalise_date`).
+    (it is not body), but its time is kept: timelines resolve "on Monday" against it, and
+    clustering's time prior applies to it. A "published"/"posted" or bare date is preferred to
+    an "updated" one; only a full date (day, month and year, `normalise_date`) counts.
     """
     found: list[tuple[bool, str]] = []
     for cut in removed:

@@ -21,6 +21,10 @@ _MIN_YEAR, _MAX_YEAR = 1900, 2100
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HAS_TIME = re.compile(r"\d\s*[:hH]\s*\d\d(?!\d)|\d\s*[ap]\.?m\b", re.I)
 _HAS_YEAR = re.compile(r"(?<!\d)(1[9]\d\d|20\d\d|2100)(?!\d)")
+# dateutil fills what a text leaves out from a default date: parsing with two defaults that
+# differ in month and day tells whether the text wrote its own.
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(2000, 2, 2)
 
 
 def format_datetime(dt: datetime) -> str | None:
@@ -115,9 +119,12 @@ def normalise_date(value: object, language: str | None = None) -> str | None:
         with warnings.catch_warnings():
             # An unknown zone name ("PKT") warns; the time is still right, only naive.
             warnings.simplefilter("ignore")
-            dt = dateutil_parser.parse(text)
+            dt = dateutil_parser.parse(text, default=_DEFAULT_A)
+            other = dateutil_parser.parse(text, default=_DEFAULT_B)
     except (ValueError, OverflowError, TypeError):
         return _dateparser(text, language)
+    if (dt.month, dt.day) != (other.month, other.day):
+        return None  # "May 2010", "2010", "Monday, 2010": no day written, none made up
     if not _HAS_TIME.search(text) and dt.time() == datetime.min.time() and dt.tzinfo is None:
         return dt.date().isoformat() if _MIN_YEAR <= dt.year <= _MAX_YEAR else None
     return format_datetime(dt)
