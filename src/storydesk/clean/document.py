@@ -44,13 +44,8 @@ _BYLINE = re.compile(
 )
 _TAGLINE_DASH = re.compile(r"^(?P<o>[^–—|-]{2,60}?)\s+[–—-]\s+(?P<s>.+)$")
 _RELATED_BULLET = re.compile(r"^\s*([-–—•*·▪►]|\d+[.)])\s+")
-# The label before a dateline's date ("Published: ", "POSTED:", "Updated on"), and the spaced
-# slashes some texts carry ("4 / 9 / 2007", re-joined corpus tokens).
-_DATE_LABEL = re.compile(
-    r"^(?:first |last )?(?:updated|published|posted|modified|aktualisiert|veröffentlicht|mis à jour|publié|"
-    r"actualizado|publicado)(?: on| at| am| um| le| el)?\s*:?\s*",
-    re.I,
-)
+_DATE_LABEL = re.compile("^" + rules.DATE_LABEL, re.I)
+# the spaced slashes some texts carry ("4 / 9 / 2007", re-joined corpus tokens)
 _SPACED_SLASH = re.compile(r"(?<=\d)\s+/\s+(?=\d)")
 
 
@@ -270,7 +265,7 @@ def _dateline_time(removed: list[Removed], language: str | None) -> str | None:
     clustering's time prior applies to it. A "published"/"posted" or bare date is preferred to
     an "updated" one; only a full date (day, month and year, `normalise_date`) counts.
     """
-    found: list[tuple[bool, str]] = []
+    found: list[tuple[bool, str]] = []  # (an "updated" label, the time)
     for cut in removed:
         if cut.reason != "dateline" and cut.rule != "lead-label":
             continue
@@ -278,9 +273,9 @@ def _dateline_time(removed: list[Removed], language: str | None) -> str | None:
         label = _DATE_LABEL.match(text)
         when = normalise_date(text[label.end():] if label else text, language)
         if when:
-            found.append((bool(label) and "updat" in label.group().lower(), when))
-    found.sort(key=lambda f: f[0])  # stable: the first non-"updated" date, else the first date
-    return found[0][1] if found else None
+            found.append((bool(label and rules.UPDATE_LABEL.search(label.group())), when))
+    # the first non-"updated" time, else the first one (min keeps the first of equals)
+    return min(found, key=lambda f: f[0])[1] if found else None
 
 
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)

@@ -74,6 +74,16 @@ class Rule:
     guard_speech: bool = True
 
 
+# The label a dateline starts with ("Published: ", "Last updated on", "Veröffentlicht am"): the
+# `updated-at` rule cuts such lines, and cleaning reads the date after it (`clean.document`).
+DATE_LABEL = (
+    r"(?:updated|published|posted|last (?:updated|modified)|aktualisiert|veröffentlicht|mis à jour|publié le|"
+    r"actualizado|publicado)(?: on| at| am| um| le| el)?\s*:?\s*"
+)
+# Labels of a modification time rather than a publication time.
+UPDATE_LABEL = re.compile(r"updated|modified|aktualisiert|mis à jour|actualizado", re.I)
+
+
 def _r(
     reason: str, name: str, pattern: str, max_words: int = 30, anywhere: bool = False, guard_speech: bool = True
 ) -> Rule:
@@ -267,8 +277,7 @@ RULES: tuple[Rule, ...] = (
     _r(
         "dateline",
         "updated-at",
-        r"^(updated|published|posted|last (updated|modified)|aktualisiert|veröffentlicht|mis à jour|publié le|"
-        r"actualizado|publicado)( on| at| am| um| le| el)?\s*:?\s*[\w ,.:/-]{0,40}$",
+        "^" + DATE_LABEL + r"[\w ,.:/-]{0,40}$",
         10,
         guard_speech=False,
     ),
