@@ -151,3 +151,50 @@ def test_a_value_compatible_with_every_other_is_left_out() -> None:
     )
     found = [v for v in values(cc) if "12" in v]
     assert found and set(found[0]) == {"12", "15"}
+
+
+def test_magnitudes_of_two_quakes_are_not_flagged() -> None:
+    # an aftershock's magnitude is another quake's, not the main shock measured differently
+    cc = story(
+        "A magnitude 6.3 earthquake shook the coast of Chile, the geological survey said.",
+        "An aftershock of magnitude 4.8 shook the coast of Chile, the geological survey said.",
+    )
+    assert not [d for d in cc.discrepancies if d.subject == "magnitude"]
+
+
+def test_magnitudes_a_few_tenths_apart_are_flagged() -> None:
+    cc = story(
+        "A magnitude 6.3 earthquake shook the coast of Chile, the geological survey said.",
+        "The earthquake that shook the coast of Chile had a magnitude of 6.1, the national seismology office said.",
+    )
+    assert {"6.1": ("a1",), "6.3": ("a0",)} in values(cc)
+
+
+def test_crowd_sizes_put_at_a_figure_are_compared() -> None:
+    # "police put the march at 30,000": no noun follows the figure, yet it counts people
+    cc = story(
+        "Police said as many as 20,000 people marched through the centre of Lisbon on Saturday.",
+        "Police put the Saturday march through the centre of Lisbon at roughly 30,000 people.",
+    )
+    assert {"as many as 20,000": ("a0",), "roughly 30,000": ("a1",)} in values(cc)
+
+
+def test_one_clock_time_hedged_with_different_words_is_one_agreed_fact() -> None:
+    cc = story(
+        "The gunman walked into the office around 10 a.m. and fired at the staff, police said.",
+        "Police said the man entered the building at about 10 a.m. and opened fire on employees.",
+        "The shooter came in shortly after the office opened, around 10 a.m., witnesses said.",
+    )
+    assert not [d for d in cc.discrepancies if d.kind == "date"]
+    assert any(set(c.sources) == {"a0", "a1", "a2"} for c in cc.claims)
+
+
+def test_a_value_hedged_with_another_word_needs_only_same_value_context() -> None:
+    from storydesk.crosscheck.discrepancies import SAME_VALUE_MIN_SIM, required_similarity
+    from storydesk.crosscheck.numbers import extract_quantities
+
+    (a,) = extract_quantities("He walked in around 10 a.m. on Monday.")
+    (b,) = extract_quantities("He entered the office at about 10 a.m.")
+    (c,) = extract_quantities("He entered the office at about 11 a.m.")
+    assert required_similarity(a, b) == SAME_VALUE_MIN_SIM
+    assert required_similarity(a, c) > SAME_VALUE_MIN_SIM

@@ -159,3 +159,16 @@ def test_record_round_trips() -> None:
 )
 def test_verb_before_a_figure_governs_it_up_to_the_next_clause(text: str, keys: list[str]) -> None:
     assert [q.key for q in extract_quantities(text)] == keys
+
+
+def test_a_crowd_put_at_a_figure_counts_people() -> None:
+    from storydesk.crosscheck.numbers import extract_quantities
+
+    for text in ("Police put the march, held during a 24-hour strike, at roughly 30,000.",
+                 "Organisers estimated the crowd at 5,000.", "A crowd of 2,000 gathered outside."):
+        counts = [q for q in extract_quantities(text) if q.value >= 1000]
+        assert counts and counts[0].noun == "people", text
+    # a figure that is not a crowd size stays unnamed, and a named count keeps its noun
+    assert [q.noun for q in extract_quantities("The price was put at 30,000.")] == [""]
+    assert [q.noun for q in extract_quantities("In March at least 30,000 applied.")] == [""]
+    assert [q.noun for q in extract_quantities("The rally drew 300 students.")] == ["students"]

@@ -696,6 +696,8 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             noun = "people"
         elif noun and not _countable(noun):
             noun = ""  # "5.6 on the Richter", "3 strong": not a counted thing
+        if not unit and not noun and _CROWD_AT.search(text[max(0, s - 90) : s]):
+            noun = "people"  # "police put the march at roughly 30,000": a crowd size counts people
         if is_word and value == 1 and not predicate:
             continue  # "one of the", "one day": rarely a count worth checking
         if not unit and not noun and not predicate and bound != "tally" and value < 100:
@@ -756,6 +758,13 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(out)
 
 
+# A crowd sized by "put/estimated <the crowd> at N" or "a crowd of N": the figure counts people
+# though no noun follows it. ("March" the month is not a march.)
+_CROWD_AT = re.compile(
+    r"\b(?:crowds?|(?-i:march(?:es)?)|rall(?:y|ies)|protests?|demonstrations?|turnout|attendance|gatherings?|"
+    r"processions?|vigils?)\b[^.;!?]{0,60}?\b(?:at|of)\s+(?:[a-z]+\s+){0,3}$",
+    re.I,
+)
 _PARTS_JOIN = re.compile(r"^\s*[A-Za-z-]+\s*(?:,|and|,\s*and)\s*$")
 
 
