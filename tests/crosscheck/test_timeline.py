@@ -135,3 +135,79 @@ def test_offsets_without_a_date_of_their_own() -> None:
     by_text = {e.text: e.date for e in events}
     assert by_text["Rebels attacked a border post"] == "2024-03-05"  # two days before the focal Thursday
     assert by_text["A day earlier, the government recalled its ambassador."] == "2024-03-06"
+
+
+def test_offset_before_a_named_event_dates_the_sentences_own_event() -> None:
+    # "the shooting" is the anchor (Monday); the firing is four days before it, not the other way.
+    a = _article(
+        "a",
+        "A gunman opened fire on Monday.\nHe had been fired four days before the shooting.",
+        "2007-04-10T12:00:00Z",
+    )
+    events = _timeline(a)
+    by_text = {e.text: e.date for e in events}
+    assert by_text["A gunman opened fire on Monday."] == "2007-04-09"
+    assert by_text["He had been fired four days before the shooting."] == "2007-04-05"
+    assert "2007-04-13" not in {e.date for e in events}  # never anchor + 4
+    assert [e.date for e in events] == ["2007-04-05", "2007-04-09"]  # the firing comes first
+
+
+def test_offset_after_a_named_event_at_the_start_of_the_sentence() -> None:
+    # The crash is matched to the sentence that dates it (Sunday), not to the article's focal day.
+    a = _article(
+        "a",
+        "The plane crashed on Sunday.\n"
+        "Investigators recovered the flight recorders on Monday.\n"
+        "Rescue teams searched the wreckage on Monday.\n"
+        "Two days after the crash, the airline's chief executive resigned.",
+        "2007-04-10T12:00:00Z",
+    )
+    by_text = {e.text: e.date for e in _timeline(a)}
+    assert by_text["The plane crashed on Sunday."] == "2007-04-08"
+    assert by_text["Two days after the crash, the airline's chief executive resigned."] == "2007-04-10"
+    assert "2007-04-06" not in by_text.values()  # never anchor - 2
+
+
+def test_anchor_event_told_as_a_clause_is_matched_to_its_report() -> None:
+    a = _article(
+        "a",
+        "A gunman opened fire at the campus on Monday.\nHe was expelled three days before the gunman opened fire.",
+        "2007-04-10T12:00:00Z",
+    )
+    events = _timeline(a)
+    by_text = {e.text: e.date for e in events}
+    assert by_text["He was expelled three days before the gunman opened fire."] == "2007-04-06"
+    assert "2007-04-12" not in {e.date for e in events}
+
+
+def test_anchor_with_its_own_date_dates_the_sentences_event() -> None:
+    a = _article("a", "He had been fired four days before the shooting on Monday.", "2007-04-10T12:00:00Z")
+    by_text = {e.text: e.date for e in _timeline(a)}
+    assert by_text["He had been fired four days before the shooting on Monday."] == "2007-04-05"
+    assert by_text["The shooting on Monday"] == "2007-04-09"
+
+
+def test_offset_from_a_named_event_without_publication_time_stays_undated_in_order() -> None:
+    a = _article(
+        "a",
+        "A gunman opened fire on Monday.\nHe had been fired four days before the shooting.",
+        None,
+    )
+    events = _timeline(a)
+    assert [e.text for e in events] == [
+        "A gunman opened fire on Monday.",
+        "He had been fired four days before the shooting.",
+    ]
+    assert all(not e.resolved and e.date is None for e in events)
+
+
+def test_main_clause_restating_the_focal_event_keeps_it_as_the_known_side() -> None:
+    # "The strikes came" restates Thursday's strikes, so here the named anchor is the unknown side.
+    a = _article(
+        "a",
+        "The army launched air strikes on Thursday.\nThe strikes came two days after the ambush.",
+        "2024-03-08T09:00:00Z",
+    )
+    by_text = {e.text: e.date for e in _timeline(a)}
+    assert by_text["The ambush"] == "2024-03-05"
+    assert "2024-03-09" not in by_text.values()

@@ -5,11 +5,15 @@ In: a story's articles and their sentences. Out: `TimelineEvent` records in time
 An event is a sentence with an event verb ("struck", "killed", "summoned") and a date expression.
 The expression is resolved against the article's publication time (`storydesk.crosscheck.dates`),
 so "on Thursday" in a Friday report is the day before. A relative offset ("two days after Tehran
-struck") dates the clause it introduces from the sentence's own date: "Pakistan struck on
-Thursday, two days after Tehran struck" puts Tehran's strike on Tuesday. Without a publication
-time a relative expression stays unresolved (`resolved=False`, no date) and the event keeps its
-place in the article's own order. The same event reported by several articles (same date and
-similar wording) becomes one event with all sources.
+struck") relates two events, the sentence's own (its main clause) and the anchor named after
+"before"/"after"; whichever side's date is known dates the other. "Pakistan struck on Thursday,
+two days after Tehran struck" puts Tehran's strike on Tuesday; "A gunman opened fire on Monday.
+He had been fired four days before the shooting." puts the firing four days before Monday, since
+"the shooting" names the known event (matched to the report that dates it, else the article's
+focal day). Without a publication time a relative expression stays unresolved
+(`resolved=False`, no date) and the event keeps its place in the article's own order. The same
+event reported by several articles (same date and similar wording) becomes one event with all
+sources.
 """
 
 from __future__ import annotations
@@ -422,6 +426,30 @@ def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> l
         if not plain:
             pending.append((s, offsets))  # dated once the article's focal date is known
             continue
+        # "fired four days before the shooting on Monday": Monday dates the anchor, not the sentence
+        anchored = [off for off in offsets if off[2].split()[-1].lower() in ("before", "after")]
+        inside = [(off, e) for off in anchored for a, _b, e in plain if off[1] <= a < _anchor_end(s.text, off[1])]
+        own = [e for a, _b, e in plain if not any(off[1] <= a < _anchor_end(s.text, off[1]) for off in anchored)]
+        if inside and not own:
+            (_oa, ob, oe), anchor_expr = inside[0]
+            when = resolve(anchor_expr, anchor)
+            rel = resolve(oe, datetime(2000, 1, 1))
+            mine = _shift(when, _offset_days(rel), rel.exact) if when is not None and rel is not None else None
+            out.append(_Event(s.text, article.id, art_index, s.index, oe, mine, _stems(s.text)))
+            clause = _clause(s.text, ob)
+            if clause:
+                out.append(
+                    _Event(
+                        clause[0].upper() + clause[1:],
+                        article.id,
+                        art_index,
+                        s.index,
+                        anchor_expr,
+                        when,
+                        _stems(clause),
+                    )
+                )
+            continue
         main: DateRange | None = None
         main_expr = plain[0][2]
         for _a, _b, e in plain:
@@ -453,10 +481,136 @@ def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> l
             when = _shift(prev, shift, rel.exact) if prev is not None else None
             out.append(_Event(s.text, article.id, art_index, s.index, e, when, _stems(s.text)))
             continue
+        earlier = [x for x in out if x.sent_index < s.index and x.when is not None]
+        known, when = _anchor_side(s.text, offsets[0][0], b, earlier, focal)
+        if known and rel is not None:
+            # the anchor is the known event: the sentence's own event lies N days before/after it,
+            # and the anchor is not added again (the report it names is already in the time line)
+            mine = _shift(when, _offset_days(rel), rel.exact) if when is not None else None
+            out.append(_Event(s.text, article.id, art_index, s.index, e, mine, _stems(s.text)))
+            out.extend(_offset_events(s, offsets[1:], mine, article.id, art_index))
+            continue
         out.append(_Event(s.text, article.id, art_index, s.index, "", focal, _stems(s.text)))
         out.extend(_offset_events(s, offsets, focal, article.id, art_index))
     out.sort(key=lambda e: e.sent_index)
     return out
+
+
+# Words that make a phrase a clause telling an event, not a name for one ("the shooting").
+_AUX = frozenset(
+    ["was", "were", "is", "are", "had", "has", "have", "did", "does", "will", "would", "could", "can", "may", "might"]
+)
+_PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
+# Verbs that only restate an event already named ("the strikes came", "the shooting began")
+_LIGHT_VERBS = frozenset(["came", "come", "comes", "happened", "happens", "began", "begins", "started", "starts"])
+_LIGHT_VERBS |= {"occurred", "occurs", "unfolded", "ended", "ends"}
+_LIGHT_PAIRS = frozenset([("took", "place"), ("takes", "place"), ("broke", "out"), ("breaks", "out")])
+_DEFINITE = frozenset(["the", "this", "that", "these", "those", "its", "his", "her", "their", "our"])
+_DETERMINERS = _DEFINITE | {"a", "an", "last", "first", "second"}
+_RELATIVE = re.compile(r"\s(?:that|which|who|whom|whose|where|when)\b", re.I)
+# An earlier report is the anchor's own when it holds at least half the anchor's content stems.
+ANCHOR_MATCH = 0.5
+
+
+def _anchor_end(text: str, pos: int) -> int:
+    """End of the anchor phrase that starts at `pos` (the clause `_clause` returns)."""
+    m = re.search(r"[,;.]", text[pos:])
+    return pos + m.start() if m else len(text)
+
+
+def _offset_days(rel: DateRange) -> int:
+    """Signed size of an offset resolved from 2000-01-01: "four days before" is -4."""
+    return (rel.start - date(2000, 1, 1)).days
+
+
+def _names_event(phrase: str) -> bool:
+    """Whether `phrase` names an event ("the shooting", "the shooting began") rather than tells one.
+
+    A phrase with a subject pronoun, an auxiliary or a past-tense verb other than a light verb
+    ("came", "began", "took place") is a clause that reports something new ("rebels attacked a
+    post"); relative clauses ("the attack that killed 12") describe the name and are left out.
+    """
+    m = _RELATIVE.search(phrase)
+    words = _WORD.findall(phrase[: m.start()] if m else phrase)
+    for i, w in enumerate(words):
+        low = w.lower()
+        prev = words[i - 1].lower() if i else ""
+        nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+        if low in _LIGHT_VERBS or (low, nxt) in _LIGHT_PAIRS:
+            continue
+        if low in _AUX or (i == 0 and low in _PRONOUNS):
+            return False
+        if prev in _DETERMINERS:
+            continue  # "the failed coup", "the shot": an adjective or a noun after a determiner
+        if low in _IRREGULAR_PAST:
+            return False
+        if w.islower() and len(low) > 4 and low.endswith("ed") and low not in _NOT_EVENT_ED:
+            return False
+    return True
+
+
+def _restates_event(clause: str) -> bool:
+    """Whether a main clause only restates a known event ("The strikes came", "The action comes")."""
+    words = _WORD.findall(clause)
+    if not words:
+        return False
+    first = words[0].lower()
+    definite = first in _DEFINITE or first.endswith(("'s", "’s"))
+    return definite and _names_event(clause)
+
+
+def _main_clause(text: str, start: int, end: int) -> str:
+    """The sentence's own clause around an offset at [start, end) and its anchor phrase."""
+    before = text[:start].strip(" ,;")
+    if before:
+        return before
+    return text[_anchor_end(text, end) :].strip(" ,;.")  # "Two days after the crash, X resigned"
+
+
+def _best_report(stems: frozenset[str], reports: Sequence[_Event]) -> tuple[float, DateRange | None]:
+    """Share of `stems` found in the closest matching report, and that report's date.
+
+    Ties go to the latest report: a back reference names the event told most recently.
+    """
+    if not stems:
+        return 0.0, None
+    best = max(reports, key=lambda r: (len(stems & r.stems), r.sent_index), default=None)
+    if best is None or not stems & best.stems:
+        return 0.0, None
+    return len(stems & best.stems) / len(stems), best.when
+
+
+def _anchor_side(
+    text: str, start: int, end: int, earlier: Sequence[_Event], focal: DateRange | None
+) -> tuple[bool, DateRange | None]:
+    """For "<main> N days before/after <anchor>" with no date of its own: is the anchor the known event?
+
+    Returns (True, anchor's date or None) when the anchor is the known event, so that the main
+    clause lies N days from it; (False, None) when the main clause is (the focal-date convention
+    of "The strikes came two days after rebels attacked a post").
+
+    Args:
+        text: the sentence; start, end: the offset expression's span in it.
+        earlier: the article's dated events from earlier sentences.
+        focal: the article's focal date, None when unknown.
+    """
+    if text[start:end].split()[-1].lower() not in ("before", "after"):
+        return False, None  # "later"/"earlier" name no anchor: what follows them is not one
+    anchor = _clause(text, end)
+    main = _main_clause(text, start, end)
+    if not anchor or _restates_event(main):
+        return False, None
+    share, when = _best_report(_stems(anchor), earlier)
+    if _names_event(anchor):
+        # "four days before the shooting": a name for an event told elsewhere, dated by its
+        # report when one matches, else taken as the story's focal event
+        return True, when if share >= ANCHOR_MATCH else focal
+    # both sides are clauses: the anchor is known only when it retells an earlier report better
+    # than the main clause does ("He was expelled days before the gunman opened fire")
+    main_share, _ = _best_report(_stems(main), earlier)
+    if share >= ANCHOR_MATCH and share > main_share:
+        return True, when
+    return False, None
 
 
 def _clause(text: str, pos: int) -> str:
@@ -474,7 +628,7 @@ def _offset_events(
         clause = _clause(s.text, b)
         if not clause or rel is None:
             continue
-        days = (rel.start - date(2000, 1, 1)).days
+        days = _offset_days(rel)
         # "X on Thursday, two days after Y": Y is two days before X's date
         when = _shift(main, -days, rel.exact) if main is not None else None
         text = clause[0].upper() + clause[1:]
