@@ -198,3 +198,25 @@ def test_a_value_hedged_with_another_word_needs_only_same_value_context() -> Non
     (c,) = extract_quantities("He entered the office at about 11 a.m.")
     assert required_similarity(a, b) == SAME_VALUE_MIN_SIM
     assert required_similarity(a, c) > SAME_VALUE_MIN_SIM
+
+
+def test_a_value_several_outlets_agree_on_is_a_fact_despite_a_dissenting_outlet() -> None:
+    from storydesk.crosscheck.claims import build_index
+    from storydesk.crosscheck.discrepancies import agreeing_parts, figure_facts
+    from storydesk.segment import sentences
+
+    texts = (
+        "The landslide in the hills above Medellin killed 14 people, the mayor said on Sunday.",
+        "Fourteen people were killed by the landslide in the hills above Medellin, officials said.",
+        "Rescuers said the landslide above Medellin had killed 14 people by Sunday night.",
+        "A landslide above Medellin killed 11 people, the regional governor said on Sunday.",
+    )
+    arts = [Article(id=f"a{i}", outlet=f"o{i}", title=None, url=None, published=None, language="en",
+                    raw_text=t, text=t) for i, t in enumerate(texts)]
+    index = build_index(arts, {a.id: sentences(a) for a in arts}, {}, use_embeddings=True)
+    clashing, _agreeing = figure_facts(index, [])
+    parts = agreeing_parts(index, clashing)
+    assert [sorted(index.sentences[m[0]].article for m in p) for p in parts] == [["a0", "a1", "a2"]]
+    # and the story's claims hold the three as one fact (here the whole sentences align)
+    cc = story(*texts)
+    assert any({"a0", "a1", "a2"} <= set(c.sources) for c in cc.claims)

@@ -17,7 +17,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from storydesk.crosscheck.claims import StoryIndex, align, build_index, figure_claims, make_claims, root_of
-from storydesk.crosscheck.discrepancies import figure_facts, find_discrepancies, name_discrepancies
+from storydesk.crosscheck.discrepancies import (
+    agreeing_parts,
+    figure_facts,
+    find_discrepancies,
+    name_discrepancies,
+)
 from storydesk.crosscheck.exclusive import find_exclusives
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible, extract_quantities
 from storydesk.records import Article, Claim, CrossCheck, Discrepancy, Exclusive, Sentence
@@ -70,7 +75,7 @@ def crosscheck(
         groups = align(index)
         claims = make_claims(index, groups)
         clashing, agreeing = figure_facts(index, claims)
-        claims += figure_claims(index, agreeing, claims)
+        claims += figure_claims(index, [*agreeing, *agreeing_parts(index, clashing)], claims)
         discrepancies = find_discrepancies(index, claims, clashing)
         exclusive = find_exclusives(index, groups)
     parts: dict[str, Any] = {}

@@ -471,6 +471,20 @@ def figure_facts(
     return clashing, agreeing
 
 
+def agreeing_parts(index: StoryIndex, clashing: Sequence[Sequence[Mention]]) -> list[list[Mention]]:
+    """Within facts the outlets disagree on, each value stated by two or more independent
+    articles: "10 killed" from five outlets where a sixth says 2 is still a fact five agree on."""
+    out: list[list[Mention]] = []
+    for members in clashing:
+        by_value: dict[tuple[float, str, float | None], list[Mention]] = {}
+        for m in members:
+            by_value.setdefault(_value_key(index.quantities[m[0]][m[1]]), []).append(m)
+        for part in by_value.values():
+            if len({index.root[index.sentences[m[0]].article] for m in part}) >= 2:
+                out.append(part)
+    return out
+
+
 def find_discrepancies(
     index: StoryIndex,
     claims: Sequence[tuple[Claim, Sequence[int]]],
@@ -623,6 +637,7 @@ __all__ = [
     "LOOSE_MIN_SIM",
     "MATCH_MIN_SIM",
     "SAME_VALUE_MIN_SIM",
+    "agreeing_parts",
     "common_names",
     "different_names",
     "distinctive",
