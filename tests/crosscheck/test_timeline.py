@@ -211,3 +211,117 @@ def test_main_clause_restating_the_focal_event_keeps_it_as_the_known_side() -> N
     by_text = {e.text: e.date for e in _timeline(a)}
     assert by_text["The ambush"] == "2024-03-05"
     assert "2024-03-09" not in by_text.values()
+
+
+def test_later_followed_by_its_event_counts_from_the_previous_event() -> None:
+    # "later" names no anchor: "the minister resigned" is the sentence's own event, two days
+    # after Monday's shooting (the event told before it), not two days before the focal day.
+    a = _article(
+        "a",
+        "A gunman opened fire on Monday. Two days later the minister resigned.",
+        "2007-04-10T12:00:00Z",
+    )
+    events = _timeline(a)
+    by_text = {e.text: e.date for e in events}
+    assert by_text["A gunman opened fire on Monday."] == "2007-04-09"
+    assert by_text["Two days later the minister resigned."] == "2007-04-11"
+    assert "2007-04-07" not in {e.date for e in events}  # never focal - 2
+    assert len(events) == 2  # what follows "later" is not a second (anchor) event
+
+
+def test_earlier_followed_by_its_event_counts_back_from_the_previous_event() -> None:
+    a = _article(
+        "a",
+        "Police charged the suspect on Friday.\nTwo days earlier officers raided his flat in the city.",
+        "2007-04-14T09:00:00Z",
+    )
+    events = _timeline(a)
+    by_text = {e.text: e.date for e in events}
+    assert by_text["Police charged the suspect on Friday."] == "2007-04-13"
+    assert by_text["Two days earlier officers raided his flat in the city."] == "2007-04-11"
+    assert "2007-04-15" not in {e.date for e in events}  # never focal + 2
+    assert [e.date for e in events] == ["2007-04-11", "2007-04-13"]
+
+
+def test_later_offsets_chain_from_the_event_told_just_before() -> None:
+    a = _article(
+        "a",
+        "A gunman opened fire on Monday.\n"
+        "Two days later the minister resigned.\n"
+        "A day later parliament voted to hold an inquiry.",
+        "2007-04-10T12:00:00Z",
+    )
+    by_text = {e.text: e.date for e in _timeline(a)}
+    assert by_text["A day later parliament voted to hold an inquiry."] == "2007-04-12"
+
+
+def test_vague_later_offsets_keep_the_ranges_of_date_resolution() -> None:
+    # "a month later" is a month (a range), as dates.resolve has it, not the previous event's day
+    a = _article(
+        "a",
+        "A gunman opened fire on Monday.\nA month later the university reopened the hall.",
+        "2007-04-10T12:00:00Z",
+    )
+    e = next(e for e in _timeline(a) if e.text.startswith("A month later"))
+    assert (e.date, e.date_end) == ("2007-05-01", "2007-05-31")
+    b = _article(
+        "b",
+        "A gunman opened fire on Monday.\nA few days later the university reopened the hall.",
+        "2007-04-10T12:00:00Z",
+    )
+    e = next(e for e in _timeline(b) if e.text.startswith("A few days later"))
+    assert (e.date, e.date_end) == ("2007-04-12", None)  # "a few" is three, as in dates.py
+
+
+def test_later_in_the_first_sentence_counts_from_the_focal_date() -> None:
+    # No event is told before the arrest, so it is counted from the article's focal day (Monday).
+    a = _article(
+        "a",
+        "The suspect was arrested a few hours later near the campus, police said.\n"
+        "A gunman opened fire at the campus on Monday.\n"
+        "Two students were killed in the shooting on Monday.\n"
+        "Classes were cancelled on Tuesday.",
+        "2007-04-11T12:00:00Z",
+    )
+    events = _timeline(a)
+    arrest = next(e for e in events if e.text.startswith("The suspect was arrested"))
+    assert arrest.resolved and (arrest.date, arrest.date_end) == ("2007-04-09", None)
+    assert arrest.expression == "a few hours later"
+    assert not any(e.text.startswith("Near the campus") for e in events)  # no anchor event made up
+
+
+def test_later_with_no_dated_event_at_all_counts_from_the_publication_day() -> None:
+    a = _article("a", "The suspect was arrested a few hours later near the campus.", "2007-04-10T12:00:00Z")
+    (e,) = _timeline(a)
+    assert e.resolved and e.date == "2007-04-10"
+
+
+def test_later_without_publication_time_stays_undated_in_order() -> None:
+    a = _article(
+        "a",
+        "The suspect was arrested a few hours later near the campus.\n"
+        "A gunman opened fire on Monday.\n"
+        "Two days later the minister resigned.",
+        None,
+    )
+    events = _timeline(a)
+    assert [e.text for e in events] == [
+        "The suspect was arrested a few hours later near the campus.",
+        "A gunman opened fire on Monday.",
+        "Two days later the minister resigned.",
+    ]
+    assert all(not e.resolved and e.date is None for e in events)
+
+
+def test_later_after_a_dated_clause_dates_the_clause_that_follows_it() -> None:
+    # "X on Thursday and two days later Y": Y is two days after Thursday (not before, as "after Y" would be)
+    a = _article(
+        "a",
+        "The army launched air strikes on Thursday and two days later the rebels withdrew from the town.",
+        "2024-03-09T09:00:00Z",
+    )
+    events = _timeline(a)
+    by_text = {e.text: e.date for e in events}
+    assert by_text[a.text] == "2024-03-07"
+    assert by_text["The rebels withdrew from the town"] == "2024-03-09"
+    assert "2024-03-05" not in by_text.values()

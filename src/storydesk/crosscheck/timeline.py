@@ -10,7 +10,9 @@ struck") relates two events, the sentence's own (its main clause) and the anchor
 two days after Tehran struck" puts Tehran's strike on Tuesday; "A gunman opened fire on Monday.
 He had been fired four days before the shooting." puts the firing four days before Monday, since
 "the shooting" names the known event (matched to the report that dates it, else the article's
-focal day). Without a publication time a relative expression stays unresolved
+focal day). "Later"/"earlier" name no anchor: "Two days later the minister resigned" is the
+sentence's own event, two days after the event told before it (the focal date, else the
+publication day, when none was). Without a publication time a relative expression stays unresolved
 (`resolved=False`, no date) and the event keeps its place in the article's own order. The same
 event reported by several articles (same date and similar wording) becomes one event with all
 sources.
@@ -469,18 +471,17 @@ def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> l
         focal = DateRange(start, end, "day", False)
     for s, offsets in pending:
         _a, b, e = offsets[0]
-        rel = resolve(e, datetime(2000, 1, 1))
-        if rel is not None and e.split()[-1].lower() in ("earlier", "later") and not _clause(s.text, b):
-            # "A day earlier, Pakistan recalled its ambassador": counted from the last dated
-            # event before it in the same article
-            before = [x for x in out if x.sent_index < s.index and x.when is not None]
-            # the sentence's own event (listed before its clauses') of the latest earlier sentence
-            last = max((x.sent_index for x in before), default=-1)
-            prev = next((x.when for x in before if x.sent_index == last), None)
-            shift = (rel.start - date(2000, 1, 1)).days  # signed: "a day earlier" is -1
-            when = _shift(prev, shift, rel.exact) if prev is not None else None
+        if _names_no_anchor(e):
+            # "A day earlier, Pakistan recalled its ambassador", "Two days later the minister
+            # resigned": "later"/"earlier" name no anchor, so the words after them (comma or not)
+            # are the sentence's own event, counted from the event told before it
+            base = _previous_date(s.index, out, focal, anchor)
+            when = _count_from(e, base) if base is not None else None
+            # further offsets are not made events: "..., a week after the shooting" would invent
+            # a second shooting a week before this event instead of matching the reported one
             out.append(_Event(s.text, article.id, art_index, s.index, e, when, _stems(s.text)))
             continue
+        rel = resolve(e, datetime(2000, 1, 1))
         earlier = [x for x in out if x.sent_index < s.index and x.when is not None]
         known, when = _anchor_side(s.text, offsets[0][0], b, earlier, focal)
         if known and rel is not None:
@@ -516,6 +517,49 @@ def _anchor_end(text: str, pos: int) -> int:
     """End of the anchor phrase that starts at `pos` (the clause `_clause` returns)."""
     m = re.search(r"[,;.]", text[pos:])
     return pos + m.start() if m else len(text)
+
+
+def _names_no_anchor(expression: str) -> bool:
+    """Whether an offset counts from the event told before it ("two days later") rather than
+    from an anchor named after it ("two days after the crash")."""
+    return expression.split()[-1].lower() in ("later", "earlier")
+
+
+def _previous_date(
+    index: int, events: Sequence[_Event], focal: DateRange | None, published: datetime | None
+) -> DateRange | None:
+    """The date a "later"/"earlier" offset in sentence `index` counts from.
+
+    The last dated event told before the sentence in the same article (the sentence's own event,
+    listed before its clauses'). An opening "was arrested a few hours later" has none: it is
+    counted from the focal date, else the publication day, both guesses and so marked inexact;
+    without a publication time it stays unresolved, as every other relative expression does.
+    """
+    before = [x for x in events if x.sent_index < index and x.when is not None]
+    if before:
+        last = max(x.sent_index for x in before)
+        return next(x.when for x in before if x.sent_index == last and x.when is not None)
+    if published is None:
+        return None
+    if focal is not None:
+        return focal
+    day = published.date()
+    return DateRange(day, day, "day", False)
+
+
+def _count_from(expression: str, base: DateRange) -> DateRange | None:
+    """`expression` ("two days later", "a month later") counted from an event dated `base`.
+
+    Resolved by `dates.resolve` from both ends of `base`, so its conventions hold: "a month
+    later" is a month, "a few hours later" an inexact day; a range `base` stays a range. Shifting
+    by the offset resolved from a fixed origin would read "a month later" as no shift at all (the
+    month resolves to its first day, the origin).
+    """
+    lo, hi = resolve(expression, base.start), resolve(expression, base.end)
+    if lo is None or hi is None:
+        return None
+    granularity = base.granularity if lo.granularity == "day" else lo.granularity
+    return DateRange(lo.start, hi.end, granularity, lo.exact and base.exact)
 
 
 def _offset_days(rel: DateRange) -> int:
@@ -621,16 +665,24 @@ def _clause(text: str, pos: int) -> str:
 def _offset_events(
     s: Sentence, offsets: list[tuple[int, int, str]], main: DateRange | None, article: str, art_index: int
 ) -> list[_Event]:
-    """Events of the clauses introduced by offsets ("two days after Tehran struck ...")."""
+    """Events of the clauses introduced by offsets ("two days after Tehran struck ...").
+
+    `main` is the date of the sentence's own event; each clause is dated from it.
+    """
     out = []
-    for _a, b, e in offsets:
+    for a, b, e in offsets:
         rel = resolve(e, datetime(2000, 1, 1))  # the size of the offset, from a fixed origin
         clause = _clause(s.text, b)
         if not clause or rel is None:
             continue
-        days = _offset_days(rel)
-        # "X on Thursday, two days after Y": Y is two days before X's date
-        when = _shift(main, -days, rel.exact) if main is not None else None
+        if _names_no_anchor(e):
+            if not s.text[:a].strip(" ,;"):
+                continue  # "Two days later the minister resigned": the sentence's own event, dated
+            # "X on Thursday and two days later Y": Y follows X, two days after X's date
+            when = _count_from(e, main) if main is not None else None
+        else:
+            # "X on Thursday, two days after Y": Y is two days before X's date
+            when = _shift(main, -_offset_days(rel), rel.exact) if main is not None else None
         text = clause[0].upper() + clause[1:]
         out.append(_Event(text, article, art_index, s.index, e, when, _stems(clause)))
     return out
