@@ -172,3 +172,14 @@ def test_a_crowd_put_at_a_figure_counts_people() -> None:
     assert [q.noun for q in extract_quantities("The price was put at 30,000.")] == [""]
     assert [q.noun for q in extract_quantities("In March at least 30,000 applied.")] == [""]
     assert [q.noun for q in extract_quantities("The rally drew 300 students.")] == ["students"]
+
+
+def test_a_quake_measured_or_on_the_richter_scale_is_a_magnitude() -> None:
+    from storydesk.crosscheck.numbers import extract_quantities
+
+    for text in ("The earthquake measured 6.1, the survey said.",
+                 "The quake, which registered 5.8 on the Richter scale, hit at dawn.",
+                 "It was 5.6 on the open-ended Richter scale, the seismology centre said."):
+        assert [q.unit for q in extract_quantities(text) if q.value < 10] == ["mag"], text
+    # "measured" without a quake in the sentence is no magnitude
+    assert "mag" not in [q.unit for q in extract_quantities("The wall measured 6.1 by 3 metres.")]

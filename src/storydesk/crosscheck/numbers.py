@@ -335,6 +335,9 @@ _PERPETRATOR_SCOPE = re.compile(
     re.I,
 )
 _MAGNITUDE_AFTER = re.compile(r"\s*-?\s*(?:magnitude|strength\s+(?:quake|earthquake|tremor|temblor))", re.I)
+_RICHTER_AFTER = re.compile(r"\s+on\s+the\s+(?:[\w-]+\s+){0,2}richter\b", re.I)
+_MEASURED_BEFORE = re.compile(r"\b(?:measur|register)(?:ed|ing|s)?\s+(?:a\s+)?$", re.I)
+_QUAKE = re.compile(r"\b(?:earthquakes?|quakes?|tremors?|temblors?|aftershocks?|seism\w*)\b", re.I)
 _RANGE_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 _TIME_RE = re.compile(
     r"\b(?P<h>\d{1,2})(?::\s?(?P<m>\d{2}))?\s?(?P<ampm>[ap]\.?\s?m\b\.?)"
@@ -650,6 +653,9 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
                     re.I,
                 )
                 or _MAGNITUDE_AFTER.match(text[e : e + 24])
+                or _RICHTER_AFTER.match(text[e : e + 40])
+                # "the quake measured 6.1", "registering 5.8": a quake's size, not a wall's
+                or (_MEASURED_BEFORE.search(_context_before(text, s, 25)) and _QUAKE.search(text))
             )
             and value < 10
         ):
