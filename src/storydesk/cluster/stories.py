@@ -865,7 +865,7 @@ class StoryIndex:
         # originals per story, counted up to SMALL_STORY + 1 (beyond, a story is just "big")
         size: dict[str, int] = {}
         for sid in {x for ab in pairs for x in ab}:
-            size[sid] = max(1, min(self._originals_n[sid], SMALL_STORY + 1))
+            size[sid] = min(self._story_counts(sid)[0], SMALL_STORY + 1)
 
         def pool(sid: str) -> tuple[_Weighted, np.ndarray]:
             got = pooled.get(sid)
@@ -878,8 +878,8 @@ class StoryIndex:
             if min(size[a], size[b]) > SMALL_STORY:
                 continue
             (wa, ca), (wb, cb) = pool(a), pool(b)
-            # every member headlined (the tally `_story_counts` reads): the headline-pair model
-            both = not self._untitled_n[a] and not self._untitled_n[b]
+            # both stories headlined throughout: the headline-pair model
+            both = self._story_counts(a)[1] and self._story_counts(b)[1]
             sc = self.titled_scorer if both else self.scorer
             p = sc.prob(self._signals(wa, wb, float(ca @ cb)))
             if p >= sc.threshold + STORY_MARGIN:

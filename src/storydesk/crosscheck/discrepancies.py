@@ -201,7 +201,6 @@ def _same_value(a: Quantity, b: Quantity) -> bool:
 def required_similarity(a: Quantity, b: Quantity) -> float | None:
     """How similar the contexts of two figures must be to match them, or None: never."""
     if comparable(a, b):
-        # "about 10 a.m." / "around 10 a.m.": one value, hedged alike, whatever the hedge word
         if _same_value(a, b):
             if distinctive(a):
                 return DISTINCT_MIN_SIM

@@ -338,6 +338,13 @@ _MAGNITUDE_AFTER = re.compile(r"\s*-?\s*(?:magnitude|strength\s+(?:quake|earthqu
 _RICHTER_AFTER = re.compile(r"\s+on\s+the\s+(?:[\w-]+\s+){0,2}richter\b", re.I)
 _MEASURED_BEFORE = re.compile(r"\b(?:measur|register)(?:ed|ing|s)?\s+(?:a\s+)?$", re.I)
 _QUAKE = re.compile(r"\b(?:earthquakes?|quakes?|tremors?|temblors?|aftershocks?|seism\w*)\b", re.I)
+# A crowd sized by "put/estimated <the crowd> at N" or "a crowd of N": the figure counts people
+# though no noun follows it. ("March" the month is not a march.)
+_CROWD_AT = re.compile(
+    r"\b(?:crowds?|(?-i:march(?:es)?)|rall(?:y|ies)|protests?|demonstrations?|turnout|attendance|gatherings?|"
+    r"processions?|vigils?)\b[^.;!?]{0,60}?\b(?:at|of)\s+(?:[a-z]+\s+){0,3}$",
+    re.I,
+)
 _RANGE_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 _TIME_RE = re.compile(
     r"\b(?P<h>\d{1,2})(?::\s?(?P<m>\d{2}))?\s?(?P<ampm>[ap]\.?\s?m\b\.?)"
@@ -764,13 +771,6 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(out)
 
 
-# A crowd sized by "put/estimated <the crowd> at N" or "a crowd of N": the figure counts people
-# though no noun follows it. ("March" the month is not a march.)
-_CROWD_AT = re.compile(
-    r"\b(?:crowds?|(?-i:march(?:es)?)|rall(?:y|ies)|protests?|demonstrations?|turnout|attendance|gatherings?|"
-    r"processions?|vigils?)\b[^.;!?]{0,60}?\b(?:at|of)\s+(?:[a-z]+\s+){0,3}$",
-    re.I,
-)
 _PARTS_JOIN = re.compile(r"^\s*[A-Za-z-]+\s*(?:,|and|,\s*and)\s*$")
 
 

@@ -429,9 +429,9 @@ def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> l
             pending.append((s, offsets))  # dated once the article's focal date is known
             continue
         # "fired four days before the shooting on Monday": Monday dates the anchor, not the sentence
-        anchored = [off for off in offsets if off[2].split()[-1].lower() in ("before", "after")]
-        inside = [(off, e) for off in anchored for a, _b, e in plain if off[1] <= a < _anchor_end(s.text, off[1])]
-        own = [e for a, _b, e in plain if not any(off[1] <= a < _anchor_end(s.text, off[1]) for off in anchored)]
+        anchors = [(off, _anchor_end(s.text, off[1])) for off in offsets if _names_anchor(off[2])]
+        inside = [(off, e) for off, end in anchors for a, _b, e in plain if off[1] <= a < end]
+        own = [e for a, _b, e in plain if not any(off[1] <= a < end for off, end in anchors)]
         if inside and not own:
             (_oa, ob, oe), anchor_expr = inside[0]
             when = resolve(anchor_expr, anchor)
@@ -525,6 +525,11 @@ def _names_no_anchor(expression: str) -> bool:
     return expression.split()[-1].lower() in ("later", "earlier")
 
 
+def _names_anchor(expression: str) -> bool:
+    """Whether an offset names the event it counts from after it ("two days after the crash")."""
+    return expression.split()[-1].lower() in ("before", "after")
+
+
 def _previous_date(
     index: int, events: Sequence[_Event], focal: DateRange | None, published: datetime | None
 ) -> DateRange | None:
@@ -538,7 +543,7 @@ def _previous_date(
     before = [x for x in events if x.sent_index < index and x.when is not None]
     if before:
         last = max(x.sent_index for x in before)
-        return next(x.when for x in before if x.sent_index == last and x.when is not None)
+        return next(x.when for x in before if x.sent_index == last)
     if published is None:
         return None
     if focal is not None:
@@ -638,7 +643,7 @@ def _anchor_side(
         earlier: the article's dated events from earlier sentences.
         focal: the article's focal date, None when unknown.
     """
-    if text[start:end].split()[-1].lower() not in ("before", "after"):
+    if not _names_anchor(text[start:end]):
         return False, None  # "later"/"earlier" name no anchor: what follows them is not one
     anchor = _clause(text, end)
     main = _main_clause(text, start, end)
@@ -659,7 +664,7 @@ def _anchor_side(
 
 def _clause(text: str, pos: int) -> str:
     """The clause starting at `pos`, up to the next comma, semicolon or full stop."""
-    return re.split(r"[,;.]", text[pos:], maxsplit=1)[0].strip()
+    return text[pos : _anchor_end(text, pos)].strip()
 
 
 def _offset_events(
