@@ -89,3 +89,22 @@ def test_find_dates_offsets_and_expressions() -> None:
 
 def test_find_dates_ignores_modal_may_and_bare_numbers() -> None:
     assert find_dates("Officials may release 300 prisoners, the court said.") == []
+
+
+def test_month_and_year_offsets_count_calendar_months_and_stay_ranges() -> None:
+    crash = date(2023, 3, 10)
+    assert resolve("a month after", crash) == DateRange(date(2023, 4, 1), date(2023, 4, 30), "month", False)
+    assert resolve("six months before", crash) == DateRange(date(2022, 9, 1), date(2022, 9, 30), "month", False)
+    # the last day of a month plus a month is the next month, not the one after (30 days would be)
+    assert resolve("a month after", date(2023, 1, 31)).start == date(2023, 2, 1)  # type: ignore[union-attr]
+    # a year after New Year's Day of a leap year is the next year (365 days stop on 31 December)
+    assert resolve("a year after", date(2024, 1, 1)) == DateRange(date(2025, 1, 1), date(2025, 12, 31), "year", False)
+    assert resolve("two weeks after", crash) == DateRange(date(2023, 3, 24), date(2023, 3, 24), "day", True)
+    assert resolve("9999 years after", crash) is None  # past the calendar's end
+
+
+def test_later_than_planned_is_not_a_date() -> None:
+    assert find_dates("The bridge opened two days later than planned.") == []
+    assert find_dates("The report came out three days earlier than scheduled.") == []
+    assert [e for _, _, e in find_dates("It opened on Monday, a week later than expected.")] == ["on Monday"]
+    assert [e for _, _, e in find_dates("Two days later, the bridge opened.")] == ["Two days later"]

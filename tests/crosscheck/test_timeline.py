@@ -325,3 +325,83 @@ def test_later_after_a_dated_clause_dates_the_clause_that_follows_it() -> None:
     assert by_text[a.text] == "2024-03-07"
     assert by_text["The rebels withdrew from the town"] == "2024-03-09"
     assert "2024-03-05" not in by_text.values()
+
+
+def test_later_than_planned_is_a_comparison_not_an_offset() -> None:
+    # "two days later than planned" compares with a plan: it must not date the event two days
+    # after the event told before it, nor make "than planned" an event of its own.
+    a = _article(
+        "a",
+        "The new bridge opened on Monday, two days later than planned.\n"
+        "The tolls were collected a week later than expected.\n"
+        "The ferry service ended three days earlier than scheduled.\n"
+        "The inspectors' report was released a day later than originally announced.",
+        "2023-04-12T09:00:00Z",
+    )
+    events = _timeline(a)
+    # the sentence's own date cue still applies; the sentences with no other cue are no events
+    assert [(e.text, e.date, e.date_end) for e in events] == [
+        ("The new bridge opened on Monday, two days later than planned.", "2023-04-10", None)
+    ]
+
+
+def test_later_than_planned_keeps_a_real_offset_in_the_same_story() -> None:
+    # the comparative is skipped, the plain "later" offset next to it still counts
+    a = _article(
+        "a",
+        "The new bridge opened on Monday.\n"
+        "The tunnel opened two days later than planned.\n"
+        "Two days later the ferry service ended.",
+        "2023-04-12T09:00:00Z",
+    )
+    by_text = {e.text: e.date for e in _timeline(a)}
+    assert by_text == {
+        "The new bridge opened on Monday.": "2023-04-10",
+        "Two days later the ferry service ended.": "2023-04-12",
+    }
+
+
+def test_month_and_year_offsets_from_a_named_event_shift_by_the_calendar() -> None:
+    # "a month after the crash" is the month after the crash's (a range), not the crash's own day
+    a = _article(
+        "a",
+        "The plane crashed on 10 March 2023.\n"
+        "The airline's chief executive resigned a month after the crash.\n"
+        "Six months after the crash, the regulator grounded the fleet.\n"
+        "The airline had been sold two years before the crash.",
+        "2023-03-12T09:00:00Z",
+    )
+    by_text = {e.text: (e.date, e.date_end) for e in _timeline(a)}
+    assert by_text["The plane crashed on 10 March 2023."] == ("2023-03-10", None)
+    assert by_text["The airline's chief executive resigned a month after the crash."] == ("2023-04-01", "2023-04-30")
+    assert by_text["Six months after the crash, the regulator grounded the fleet."] == ("2023-09-01", "2023-09-30")
+    assert by_text["The airline had been sold two years before the crash."] == ("2021-01-01", "2021-12-31")
+
+
+def test_week_offsets_from_a_named_event_shift_by_seven_days_each() -> None:
+    a = _article(
+        "a",
+        "Parliament held the confidence vote on 2 May 2023.\nThe prime minister resigned two weeks after the vote.",
+        "2023-05-20T09:00:00Z",
+    )
+    by_text = {e.text: (e.date, e.date_end) for e in _timeline(a)}
+    assert by_text["The prime minister resigned two weeks after the vote."] == ("2023-05-16", None)
+
+
+def test_month_offset_dates_the_anchor_clause_a_month_before_the_sentences_date() -> None:
+    # "X on 20 April, a month after Y": Y is a month before X (March), a range, and a separate event
+    a = _article(
+        "a",
+        "The army launched air strikes on 20 April 2023, a month after rebels attacked a border post.",
+        "2023-04-21T09:00:00Z",
+    )
+    by_text = {e.text: (e.date, e.date_end) for e in _timeline(a)}
+    assert by_text[a.text] == ("2023-04-20", None)
+    assert by_text["Rebels attacked a border post"] == ("2023-03-01", "2023-03-31")
+
+
+def test_month_offset_before_an_anchor_with_its_own_date() -> None:
+    a = _article("a", "He had been fired a month before the shooting on Monday.", "2007-04-10T12:00:00Z")
+    by_text = {e.text: (e.date, e.date_end) for e in _timeline(a)}
+    assert by_text["He had been fired a month before the shooting on Monday."] == ("2007-03-01", "2007-03-31")
+    assert by_text["The shooting on Monday"] == ("2007-04-09", None)

@@ -8,7 +8,9 @@ the article's publication time, or the date of an event the expression is stated
 News dating is relative to the article's own frame: "on Thursday" in a report published on a
 Thursday is that same day; in one published on Friday it is the day before. So a bare weekday is
 the most recent such day on or before the anchor ("next Thursday" goes forward). Vague
-expressions ("earlier this month", "last week") stay ranges and are marked `exact=False`.
+expressions ("earlier this month", "last week") stay ranges and are marked `exact=False`; so do
+month and year offsets ("a month after" the 10 March crash is April, not a day in it).
+"Two days later than planned" compares with a plan and is no date at all.
 dateparser handles none of the relative-frame forms, so this module does the grammar itself and
 uses no third-party parser.
 """
@@ -53,7 +55,8 @@ _NUMS = {
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
     "a couple of": 2, "a few": 3, "several": 3, "fourteen": 14, "twenty": 20, "thirty": 30,
 }  # fmt: skip
-_UNIT_DAYS = {"day": 1, "week": 7, "hour": 1 / 24, "month": 30, "year": 365}
+# months and years are counted on the calendar, not in days (see _r_offset)
+_UNIT_DAYS = {"day": 1, "week": 7, "hour": 1 / 24}
 
 _MONTH_RE = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -78,8 +81,9 @@ _PATTERNS: list[tuple[str, str]] = [
     ("dmy", rf"{_ORD}\s+(?:of\s+)?({_MONTH_RE})(?:,?\s+(\d{{4}}))?"),
     ("mdy", rf"({_MONTH_RE})\s+{_ORD}(?:,?\s+(\d{{4}}))?"),
     ("month_year", rf"({_MONTH_RE})\s+(?:of\s+)?(\d{{4}})"),
+    # not "two days later than planned": a comparison with a plan or forecast, not a time offset
     ("offset", rf"(?:({_HEDGE_RE})\s+)?({_NUM_RE})\s+(day|week|hour|month|year)s?\s+"
-               r"(after|later|before|earlier|ago|on)"),
+               r"(after|later|before|earlier|ago|on)(?!\s+than\b)"),
     ("next_day", r"(?:the\s+)?(?:next|following)\s+day|(?:the\s+)?day\s+(?:after|before)|the\s+previous\s+day"),
     ("rel_period", r"(earlier|later)\s+(?:this|in\s+the)\s+(week|month|year)"),
     ("period", r"(this|last|next|past|previous)\s+(week|month|year|weekend)"),
@@ -207,20 +211,32 @@ def _r_offset(m: re.Match[str], ref: date | None) -> DateRange | None:
     hedge, qty, unit, direction = m.group(1), _num(m.group(2)), m.group(3).lower(), m.group(4).lower()
     if qty is None:
         return None
-    days = qty * _UNIT_DAYS[unit]
     sign = -1 if direction in ("before", "earlier", "ago") else 1
-    if unit == "hour":
-        days = round(days)
-    d = ref + timedelta(days=sign * round(days))
+    if unit in ("month", "year"):
+        # Counted on the calendar: "a month after" 10 March is April, and "a year after"
+        # 1 January 2024 is 2025 (365 days would stop on 31 December of the leap year). The
+        # offset is only as precise as its unit, so the result is that whole month or year.
+        n = sign * round(qty)
+        if unit == "month":
+            y, m0 = divmod(ref.year * 12 + ref.month - 1 + n, 12)
+            if not 1 <= y <= 9999:
+                return None
+            s, e = _month_range(y, m0 + 1)
+            return DateRange(s, e, "month", False)
+        y = ref.year + n
+        if not 1 <= y <= 9999:
+            return None
+        return DateRange(date(y, 1, 1), date(y, 12, 31), "year", False)
+    try:
+        d = ref + timedelta(days=sign * round(qty * _UNIT_DAYS[unit]))
+    except OverflowError:  # "100000 days after": past the calendar's end
+        return None
     vague = bool(hedge) or m.group(2).lower() in ("several", "a few", "a couple of")
     if unit in ("day", "hour"):
         return _day(d, exact=not vague)
-    if unit == "week":
-        return DateRange(d, d, "week", False) if vague else _day(d)
-    if unit == "month":
-        s, e = _month_range(d.year, d.month)
-        return DateRange(s, e, "month", False)
-    return DateRange(date(d.year, 1, 1), date(d.year, 12, 31), "year", False)
+    if vague:
+        return DateRange(d, d, "week", False)
+    return _day(d)
 
 
 def _r_next_day(m: re.Match[str], ref: date | None) -> DateRange | None:

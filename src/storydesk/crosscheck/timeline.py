@@ -12,10 +12,12 @@ He had been fired four days before the shooting." puts the firing four days befo
 "the shooting" names the known event (matched to the report that dates it, else the article's
 focal day). "Later"/"earlier" name no anchor: "Two days later the minister resigned" is the
 sentence's own event, two days after the event told before it (the focal date, else the
-publication day, when none was). Without a publication time a relative expression stays unresolved
-(`resolved=False`, no date) and the event keeps its place in the article's own order. The same
-event reported by several articles (same date and similar wording) becomes one event with all
-sources.
+publication day, when none was). Offsets count as `dates.resolve` does: "a month after the crash"
+is the calendar month after the crash's (a range), "two years before" a whole year, and "two days
+later than planned" is a comparison with a plan, no offset. Without a publication time a relative
+expression stays unresolved (`resolved=False`, no date) and the event keeps its place in the
+article's own order. The same event reported by several articles (same date and similar wording)
+becomes one event with all sources.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -404,10 +406,6 @@ def _has_event_verb(text: str) -> bool:
     return False
 
 
-def _shift(r: DateRange, days: int, exact: bool) -> DateRange:
-    return DateRange(r.start + timedelta(days=days), r.end + timedelta(days=days), r.granularity, r.exact and exact)
-
-
 def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> list[_Event]:
     anchor = parse_published(article.published)
     out: list[_Event] = []
@@ -435,8 +433,7 @@ def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> l
         if inside and not own:
             (_oa, ob, oe), anchor_expr = inside[0]
             when = resolve(anchor_expr, anchor)
-            rel = resolve(oe, datetime(2000, 1, 1))
-            mine = _shift(when, _offset_days(rel), rel.exact) if when is not None and rel is not None else None
+            mine = _count_from(oe, when) if when is not None else None
             out.append(_Event(s.text, article.id, art_index, s.index, oe, mine, _stems(s.text)))
             clause = _clause(s.text, ob)
             if clause:
@@ -487,7 +484,7 @@ def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> l
         if known and rel is not None:
             # the anchor is the known event: the sentence's own event lies N days before/after it,
             # and the anchor is not added again (the report it names is already in the time line)
-            mine = _shift(when, _offset_days(rel), rel.exact) if when is not None else None
+            mine = _count_from(e, when) if when is not None else None
             out.append(_Event(s.text, article.id, art_index, s.index, e, mine, _stems(s.text)))
             out.extend(_offset_events(s, offsets[1:], mine, article.id, art_index))
             continue
@@ -553,12 +550,13 @@ def _previous_date(
 
 
 def _count_from(expression: str, base: DateRange) -> DateRange | None:
-    """`expression` ("two days later", "a month later") counted from an event dated `base`.
+    """`expression` ("two days later", "a month after") counted from an event dated `base`.
 
     Resolved by `dates.resolve` from both ends of `base`, so its conventions hold: "a month
-    later" is a month, "a few hours later" an inexact day; a range `base` stays a range. Shifting
-    by the offset resolved from a fixed origin would read "a month later" as no shift at all (the
-    month resolves to its first day, the origin).
+    later" or "a month after" the crash is that calendar month (a range, inexact), "two years
+    before" a whole year, "two weeks after" fourteen days, "a few hours later" an inexact day; a
+    range `base` stays a range. Shifting by the offset resolved from a fixed origin would read "a
+    month after" as no shift at all (the month resolves to its first day, the origin).
     """
     lo, hi = resolve(expression, base.start), resolve(expression, base.end)
     if lo is None or hi is None:
@@ -567,9 +565,17 @@ def _count_from(expression: str, base: DateRange) -> DateRange | None:
     return DateRange(lo.start, hi.end, granularity, lo.exact and base.exact)
 
 
-def _offset_days(rel: DateRange) -> int:
-    """Signed size of an offset resolved from 2000-01-01: "four days before" is -4."""
-    return (rel.start - date(2000, 1, 1)).days
+_REVERSED = {"after": "before", "before": "after", "later": "earlier", "earlier": "later"}
+
+
+def _reversed(expression: str) -> str:
+    """The offset read from its other end: "two days after" -> "two days before".
+
+    "X on Thursday, a month after Y" dates Y from X, so Y is a month *before* Thursday.
+    """
+    words = expression.split()
+    words[-1] = _REVERSED.get(words[-1].lower(), words[-1])
+    return " ".join(words)
 
 
 def _names_event(phrase: str) -> bool:
@@ -623,10 +629,26 @@ def _best_report(stems: frozenset[str], reports: Sequence[_Event]) -> tuple[floa
     """
     if not stems:
         return 0.0, None
-    best = max(reports, key=lambda r: (len(stems & r.stems), r.sent_index), default=None)
-    if best is None or not stems & best.stems:
+    owns = [(_own_stems(r), r) for r in reports]
+    best = max(owns, key=lambda o: (len(stems & o[0]), o[1].sent_index), default=None)
+    if best is None or not stems & best[0]:
         return 0.0, None
-    return len(stems & best.stems) / len(stems), best.when
+    return len(stems & best[0]) / len(stems), best[1].when
+
+
+def _own_stems(report: _Event) -> frozenset[str]:
+    """A report's content stems less those of the anchor it is counted from, if it names one.
+
+    "The chief resigned a month after the crash" tells a resignation, not the crash: a later
+    "six months after the crash" must be counted from the crash's own report, not from April.
+    """
+    expr = report.expression
+    if not expr.strip() or not _names_anchor(expr):
+        return report.stems
+    at = report.text.find(expr)
+    if at < 0:
+        return report.stems  # a clause event cut out of its sentence: its words are its own
+    return report.stems - _stems(_clause(report.text, at + len(expr)))
 
 
 def _anchor_side(
@@ -687,7 +709,7 @@ def _offset_events(
             when = _count_from(e, main) if main is not None else None
         else:
             # "X on Thursday, two days after Y": Y is two days before X's date
-            when = _shift(main, -_offset_days(rel), rel.exact) if main is not None else None
+            when = _count_from(_reversed(e), main) if main is not None else None
         text = clause[0].upper() + clause[1:]
         out.append(_Event(text, article, art_index, s.index, e, when, _stems(clause)))
     return out
