@@ -220,3 +220,112 @@ def test_a_value_several_outlets_agree_on_is_a_fact_despite_a_dissenting_outlet(
     # and the story's claims hold the three as one fact (here the whole sentences align)
     cc = story(*texts)
     assert any({"a0", "a1", "a2"} <= set(c.sources) for c in cc.claims)
+
+
+def test_an_appositive_gives_a_figure_to_the_name_before_it() -> None:
+    from storydesk.crosscheck.discrepancies import figure_owner
+    from storydesk.crosscheck.numbers import extract_quantities
+
+    def owner(text: str) -> frozenset[str]:
+        (q,) = [q for q in extract_quantities(text) if q.value >= 1000]
+        return figure_owner(text, q)
+
+    assert owner("The injured were flown to Port Denby, a city of 300,000 people.") == {"port", "denb"}
+    assert owner("The storm struck Marlow island, home to 40,000 people, and the town of Ardley.") == {"marl"}
+    assert owner("It reached Kestral, with a population of about 8,000, by noon.") == {"kest"}
+    assert owner("It reached Kestral (population 8,000) by noon.") == {"kest"}
+    # no appositive, or one whose head is no name: the figure's owner is not known
+    assert owner("The island, which has about 60,000 residents, lost power.") == frozenset()
+    assert owner("The storm hit Ardley, with 3,000 homes left without power.") == frozenset()
+
+
+def test_population_of_a_differently_named_place_is_not_the_same_fact() -> None:
+    # "Port Denby, a city of 300,000" is Port Denby's population, not Marlow island's: it must
+    # neither be set against the island's figures nor keep a1's own island figure out of them
+    cc = story(
+        "The cyclone struck Marlow island, home to 40,000 people, and the port of Denby, state radio said.",
+        "The island, which has about 60,000 residents, lies off the coast. Rescuers flew the injured from "
+        "Marlow to Port Denby, a city of 300,000 people that was also hit by the cyclone.",
+        "The cyclone hit near Marlow island, home to 60,000 people, the weather office said.",
+    )
+    found = [v for v in values(cc) if "40,000" in v]
+    assert found == [{"40,000": ("a0",), "about 60,000": ("a1",), "60,000": ("a2",)}], values(cc)
+
+
+def test_an_aside_before_a_figure_is_left_out_of_its_context() -> None:
+    from storydesk.crosscheck.claims import figure_context
+    from storydesk.crosscheck.numbers import extract_quantities
+
+    text = "Officials put the crowd, which had come for a 12-hour vigil, at about 8,000 people."
+    qs = extract_quantities(text)
+    crowd = next(q for q in qs if q.value == 8000)
+    # the aside's own figure ("12-hour") does not cut the context short either
+    assert figure_context(text, crowd, qs) == "put the crowd at people."
+    # a clause that resumes with "and" is no aside: the words before the figure stay
+    text = "The storm, which hit on Monday, and 20 people were hurt."
+    qs = extract_quantities(text)
+    assert figure_context(text, qs[0], qs).startswith("hit on Monday, and")
+
+
+def test_a_count_added_to_another_is_not_its_article_restating_it() -> None:
+    from storydesk.crosscheck.claims import build_index
+    from storydesk.crosscheck.discrepancies import _same_article_clash
+    from storydesk.segment import sentences
+
+    text = ("Police said as many as 9,000 people marched in Lyon on Saturday. "
+            "In Nantes, a further 9,000 people joined the protests. "
+            "Organisers said as many as 9,000 people marched in Lyon.")
+    art = Article(id="a", outlet="o", title=None, url=None, published=None, language="en", raw_text=text, text=text)
+    index = build_index([art], {"a": sentences(art)}, {}, use_embeddings=False)
+    lyon, nantes, lyon_again = ((i, 0) for i in range(3))
+    assert _same_article_clash(index, lyon, nantes)  # "a further 9,000" is a second crowd
+    assert not _same_article_clash(index, lyon, lyon_again)  # the article restating its figure
+
+
+def test_where_one_person_died_is_read_with_who_died() -> None:
+    from storydesk.crosscheck.discrepancies import death_places
+
+    assert death_places("Officers said the cyclist died on the way to the hospital.") == [
+        ("on the way to hospital", ["the", "cyclist"])
+    ]
+    assert death_places("The rider, named as Ann Ruiz, was pronounced dead at the scene.") == [
+        ("at the scene", ["The", "rider"])
+    ]
+    assert death_places("A man hit by the crane died in hospital.") == [
+        ("in hospital", ["A", "man", "hit", "by", "the", "crane"])
+    ]
+    assert death_places("He was taken to St Luke's Hospital, where he later died.") == [("in hospital", ["he"])]
+    assert death_places("The driver died of his injuries at home on Friday.") == [("at home", ["The", "driver"])]
+    # several people, or several deaths placed in one sentence: no one person's place of death
+    assert death_places("Two passengers died at the scene.") == []
+    assert death_places("The victims died in hospital.") == []
+    assert death_places("The workers at the plant died at the scene.") == []
+    assert death_places("One man died at the scene and a second died in hospital.") == []
+
+
+def test_one_death_placed_differently_by_two_outlets_is_flagged() -> None:
+    cc = story(
+        "The cyclist, named by police as Ann Ruiz, died at the scene of the crash on the ring road, officers said.",
+        "Officers said the cyclist hit on the ring road died on the way to the hospital.",
+    )
+    places = [d for d in cc.discrepancies if d.kind == "place"]
+    assert places, cc.discrepancies
+    assert {v.value: v.sources for v in places[0].values} == {
+        "at the scene": ("a0",), "on the way to hospital": ("a1",),
+    }
+
+
+def test_deaths_of_a_woman_and_a_man_placed_differently_are_not_flagged() -> None:
+    cc = story(
+        "A woman hit by the falling crane died at the scene on the building site, police said.",
+        "A man hit by the falling crane on the building site died in hospital, police said.",
+    )
+    assert not [d for d in cc.discrepancies if d.kind == "place"]
+
+
+def test_deaths_of_the_first_and_the_second_victim_are_not_one_death() -> None:
+    cc = story(
+        "The first victim of the crane collapse on the building site died at the scene, police said.",
+        "The second victim of the crane collapse on the building site died in hospital, police said.",
+    )
+    assert not [d for d in cc.discrepancies if d.kind == "place"]

@@ -2,7 +2,8 @@
 
 `crosscheck(articles, syndicated, settings)` takes the articles of ONE story (cleaned), and for
 each the id of the article it copies (or None), and returns a `CrossCheck`: aligned claims,
-discrepancies (numbers, times, durations), quotes, entities, timeline and exclusive facts.
+discrepancies (numbers, times, durations, names, where a victim died), quotes, entities, timeline
+and exclusive facts.
 
 Sentences are split once (`storydesk.segment`) and handed to every part; candidate sentences are
 embedded once (`claims.build_index`). Entities, quotes and the timeline come from their own
@@ -19,6 +20,7 @@ from typing import Any
 from storydesk.crosscheck.claims import StoryIndex, align, build_index, figure_claims, make_claims, root_of
 from storydesk.crosscheck.discrepancies import (
     agreeing_parts,
+    death_place_discrepancies,
     figure_facts,
     find_discrepancies,
     name_discrepancies,
@@ -76,7 +78,7 @@ def crosscheck(
         claims = make_claims(index, groups)
         clashing, agreeing = figure_facts(index, claims)
         claims += figure_claims(index, [*agreeing, *agreeing_parts(index, clashing)], claims)
-        discrepancies = find_discrepancies(index, claims, clashing)
+        discrepancies = find_discrepancies(index, claims, clashing) + death_place_discrepancies(index)
         exclusive = find_exclusives(index, groups)
     parts: dict[str, Any] = {}
     for field, module, name, kwargs in (

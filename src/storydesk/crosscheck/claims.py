@@ -159,11 +159,39 @@ CONTEXT_BEFORE = 4
 CONTEXT_AFTER = 8
 
 
+# An aside set off by commas, parentheses or dashes just before a figure ("Police put the march,
+# to mark a 24-hour nationwide strike, at roughly 30,000"): the figure's clause reads on without
+# it. It opens as asides do (to-infinitive, participle, relative pronoun), and the clause resumes
+# with a few lower-case words, neither a new clause ("and", "but", "while") nor a noun phrase
+# ("..., when a quake rocked Zarand, a town of 15,000": the town's own appositive).
+_ASIDE = re.compile(
+    r"(?:,\s+(?:to|which|who|whose|[a-z]+ing|according)\b[^,;:!?()]{0,80}?,"
+    r"|\s\([^()]{1,80}\)"
+    r"|\s(?:-\s-|--|—|–)\s[^;:!?()]{1,80}?\s(?:-\s-|--|—|–))"
+    r"\s+(?!(?:and|or|but|while|whereas|although|though|as|which|who|where|when|a|an|the)\b)"
+    r"((?:[a-z]+\s+){0,4})$"
+)
+
+
+def _aside_before(text: str, start: int) -> tuple[int, int] | None:
+    """(start, end) of an aside that ends a few words before offset `start`, if any."""
+    m = _ASIDE.search(text[max(0, start - 160) : start])
+    if not m:
+        return None
+    base = max(0, start - 160)
+    return base + m.start(), base + m.start(1)
+
+
 def figure_context(text: str, q: Quantity, others: Sequence[Quantity] = ()) -> str:
-    """The words around a figure (the figure itself left out, so values do not sway the match)."""
-    lo = max([o.end for o in others if o.end <= q.start], default=0)
+    """The words around a figure (the figure itself left out, so values do not sway the match),
+    read past an aside just before it: "put the march, to mark a 24-hour strike, at 30,000"
+    gives "put the march at"."""
+    aside = _aside_before(text, q.start)
+    # a figure inside the aside ("24-hour") belongs to the aside and does not cut the context
+    cut = aside[0] if aside else q.start
+    lo = max([o.end for o in others if o.end <= cut], default=0)
     hi = min([o.start for o in others if o.start >= q.end], default=len(text))
-    before = text[lo : q.start]
+    before = text[lo : aside[0]] + " " + text[aside[1] : q.start] if aside else text[lo : q.start]
     if q.hedge:  # the hedge is part of the value, not of what it counts
         before = re.sub(r"(?i)\b(" + "|".join(map(re.escape, q.hedge.split())) + r")\b", " ", before)
     left = before.split()[-CONTEXT_BEFORE:]

@@ -14,6 +14,10 @@ round figures that cover the other (`compatible`), an explicit update ("rose to 
 figure it does not claim to update, a subset/superset count ("including the gunman"), ages a year
 apart, and figures about different sub-events (the two sentences name different magnitudes or
 weekdays).
+
+Besides figures: names spelt differently (`name_discrepancies`), and where one victim died
+("at the scene" / "on the way to hospital", `death_place_discrepancies`), whose statements are
+matched as figures are: similar sentences, one statement per article.
 """
 
 from __future__ import annotations
@@ -229,16 +233,55 @@ _NOT_NAMES = frozenset(
 )
 
 
+# An appositive that hands the figure after it to the name before it: "Bandar Abbas, a city of
+# 500,000", "Qeshm Island, home to 120,000 people", "Lyon, with a population of 500,000",
+# "Dover (population 30,000)". The name is the figure's own subject, even where the words
+# around the figure also name another place ("Qeshm island, home to 120,000 people, and the city
+# of Bandar Abbas").
+_APPOSITIVE_HEAD = re.compile(
+    r"(?<![\w'’-])(?P<head>(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*)(?:\s+[a-z]+)?\s*"
+    r"(?:,\s*(?:(?:which|that)\s+(?:is\s+home\s+to|has|had)|home\s+to|with\s+(?:an?\s+)?(?:estimated\s+)?population\s+of|"
+    r"(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:city|town|port|island|village|province|country|state|region|"
+    r"nation|capital|district|county|community|municipality|suburb|metropolis|territory|enclave)\s+of)"
+    r"|\s*\(\s*(?:population|pop\.))"
+    r"\s+(?:(?:a|an|some|about|around|roughly|nearly|almost|over|more|than|estimated|approximately|"
+    r"population|of|just|under)\s+)*$"
+)
+# Capitalised words that open a clause without naming anything ("The island, which has ...").
+_NOT_HEAD = frozenset({"the", "a", "an", "this", "that", "its", "it", "his", "her", "their", "our", "one"})
+
+
+@lru_cache(maxsize=8192)
+def _owner_in(before: str) -> frozenset[str]:
+    m = _APPOSITIVE_HEAD.search(before)
+    if not m:
+        return frozenset()
+    words = [w for w in m.group("head").split() if w.lower() not in _NOT_HEAD]
+    return frozenset(w[:4].lower() for w in words) - _NOT_NAMES
+
+
+def figure_owner(text: str, q: Quantity) -> frozenset[str]:
+    """Names (cut to 4 letters, as `_names`) of the place or party an appositive gives the figure
+    to ("Bandar Abbas, a city of 500,000" -> {"band", "abba"}); empty when no appositive does."""
+    return _owner_in(text[max(0, q.start - 90) : q.start])
+
+
 def different_names(
     index: StoryIndex, a: Mention, b: Mention, common: frozenset[str] = frozenset(), strict: bool = False
 ) -> bool:
     """Do two figures' words name different places or people (Athens vs Heraklion)?
 
-    First the words around each figure; failing names there, the whole sentences, leaving out
+    First the names an appositive gives each figure to ("Bandar Abbas, a city of 500,000"):
+    two different ones are two subjects, however common the names are in the story. Then the
+    words around each figure; failing names there, the whole sentences, leaving out
     `common`: names most of the story's articles use (the two countries of a conflict), which
     tell no fact from another. `strict` (for a bound that merely covers a different figure,
     "at least 9" and "84") also calls names used by one side only different.
     """
+    oa = figure_owner(index.sentences[a[0]].text, index.quantities[a[0]][a[1]])
+    ob = figure_owner(index.sentences[b[0]].text, index.quantities[b[0]][b[1]])
+    if oa and ob:
+        return not oa & ob
     na = _names(index.figure_text[index.figure_row[a]]) - common
     nb = _names(index.figure_text[index.figure_row[b]]) - common
     if na and nb:
@@ -371,6 +414,28 @@ def _restates(index: StoryIndex, ma: Sequence[Mention], mb: Sequence[Mention]) -
     )
 
 
+# A count added to one already given ("another 20,000 people marched in Thessaloniki", "a further
+# 20,000"): it is a second fact, never the article restating its first figure of that kind.
+_ADDITIVE = re.compile(r"\b(?:another|a\s+further|an\s+additional|a\s+second)\s+(?:[a-z]+\s+){0,2}$", re.I)
+
+
+def _additive(index: StoryIndex, m: Mention) -> bool:
+    """Is the figure marked as counted on top of another ("another 20,000")?"""
+    q = index.quantities[m[0]][m[1]]
+    return bool(_ADDITIVE.search(index.sentences[m[0]].text[max(0, q.start - 40) : q.start]))
+
+
+def _same_article_clash(index: StoryIndex, x: Mention, y: Mention) -> bool:
+    """Two figures of one article that cannot be one fact: in one sentence, incompatible, or
+    one of them counted on top of the other ("as many as 20,000 in Athens" ... "a further
+    20,000 in Thessaloniki")."""
+    if index.sentences[x[0]].article != index.sentences[y[0]].article:
+        return False
+    if x[0] == y[0] or _additive(index, x) or _additive(index, y):
+        return True
+    return not compatible(index.quantities[x[0]][x[1]], index.quantities[y[0]][y[1]])
+
+
 def group_figures(index: StoryIndex, matches: Sequence[tuple[float, Mention, Mention]]) -> list[list[Mention]]:
     """Grow facts from the strongest matches: no two clashing figures (or two figures of one
     sentence) from one article, no weak chaining."""
@@ -392,12 +457,7 @@ def group_figures(index: StoryIndex, matches: Sequence[tuple[float, Mention, Men
         if ga == gb:
             continue
         ma, mb = members[ga], members[gb]
-        if any(
-            index.sentences[x[0]].article == index.sentences[y[0]].article
-            and (x[0] == y[0] or not compatible(index.quantities[x[0]][x[1]], index.quantities[y[0]][y[1]]))
-            for x in ma
-            for y in mb
-        ):
+        if any(_same_article_clash(index, x, y) for x in ma for y in mb):
             continue  # an article restates its figure, it does not contradict itself
         if len(ma) + len(mb) > 2:
             cross = [figure_similarity(index, x, y) for x in ma for y in mb]
@@ -601,6 +661,161 @@ def name_discrepancies(index: StoryIndex, entities: Sequence[Entity]) -> tuple[D
     return tuple(out) + _swapped_initials(index)
 
 
+# ---------------------------------------------------------------------- where a victim died
+
+# Where a victim died, in the words outlets use: every wording maps to one place, so "died at the
+# scene" / "was pronounced dead on the scene" agree and "died at the scene" / "died on the way to
+# the hospital" disagree.
+_DEATH_VERB = (
+    r"\b(?:died|dies|was\s+(?:pronounced|declared|confirmed)\s+dead|"
+    r"succumbed(?:\s+to\s+(?:his|her)\s+(?:wounds|injuries))?)"
+    r"(?:\s+(?:later|instantly|immediately|(?:shortly|soon)\s+(?:after(?:wards?)?)|"
+    r"(?:of|from)\s+(?:his|her)\s+(?:gunshot\s+)?(?:wounds|injuries)))*\s+"
+)
+_HOSPITAL = r"(?:[A-Z][\w'’.-]*\s+){0,4}(?:hospital|Hospital|medical\s+cent(?:er|re)|Medical\s+Cent(?:er|re))"
+_DEATH_PLACES: tuple[tuple[str, str], ...] = (
+    ("on the way to hospital",
+     r"(?:on\s+(?:the|her|his)\s+way|en\s+route|while\s+being\s+(?:taken|rushed|driven|flown|transported))\s+"
+     rf"to\s+(?:the\s+|a\s+)?(?:local\s+|nearby\s+)?{_HOSPITAL}|in\s+(?:the|an)\s+ambulance"),
+    ("at the scene", r"(?:at|on)\s+the\s+scene\b"),
+    ("in hospital", rf"(?:in|at)\s+(?:the\s+|a\s+)?(?:local\s+|nearby\s+)?{_HOSPITAL}"),
+    ("at home", r"at\s+(?:his\s+|her\s+|the\s+family\s+)?home\b"),
+)
+_DEATH_PLACE = re.compile(
+    _DEATH_VERB + "(?:" + "|".join(f"(?P<p{k}>{pat})" for k, (_label, pat) in enumerate(_DEATH_PLACES)) + ")"
+)
+# "was taken to hospital, where she died": the place precedes the verb.
+_DIED_WHERE = re.compile(
+    rf"\b(?:to|in|at)\s+(?:the\s+|a\s+)?{_HOSPITAL},?\s+where\s+(?P<subj>he|she)\s+(?:later\s+)?died"
+)
+# The subject ends at a clause boundary or a reporting verb ("She said the third victim died").
+_SUBJECT_START = re.compile(
+    r".*(?:[.;:!?\"“”(]|\b(?:said|says|told|reported|added|that|and|but|while|when|after|before))\s*", re.S
+)
+_FEMALE = frozenset({"she", "her", "woman", "girl", "mother", "wife", "daughter", "female", "sister", "grandmother"})
+_MALE = frozenset({"he", "his", "man", "boy", "father", "husband", "son", "male", "brother", "grandfather"})
+_POSTMODIFIER = frozenset({"by", "of", "at", "in", "on", "from", "with", "who", "which", "that", "near", "after"})
+_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "another", "other", "last", "final"})
+_MANY = frozenset({"they", "both", "all", "two", "three", "four", "five", "several", "many", "dozens", "others"})
+
+
+def _death_subject(before: str) -> list[str] | None:
+    """The words naming who died, from the text before the death verb, or None when they name
+    several people ("Two workers", "They") or nobody."""
+    before = re.sub(r",[^,]{1,80},\s*$", " ", before)  # "The woman, identified as X, died"
+    m = _SUBJECT_START.match(before)
+    words = re.findall(r"[A-Za-z][\w'’-]*|\d+", before[m.end() :] if m else before)[-12:]
+    if not words:
+        return None
+    if any(w.lower() in _MANY or (w.isdigit() and w != "1") for w in words):
+        return None
+    # the noun phrase's core ends where a modifier after it starts ("A man hit by the crane")
+    core = next((words[:k] for k, w in enumerate(words) if k and w.lower() in _POSTMODIFIER), words)
+    head = core[-1]
+    if head.islower() and head.endswith("s") and not head.endswith(("ss", "us", "is")):
+        return None  # "the victims", "the workers at the plant" (a capital may be a name: Williams)
+    return words
+
+
+def death_places(text: str) -> list[tuple[str, list[str]]]:
+    """Where `text` says one person died, with the words naming that person:
+    "The woman died at the scene" -> [("at the scene", ["The", "woman"])]. A sentence telling
+    where several people died ("two died at the scene, a third in hospital") gives none."""
+    found: list[tuple[str, list[str] | None]] = []
+    for m in _DEATH_PLACE.finditer(text):
+        label = next(_DEATH_PLACES[k][0] for k in range(len(_DEATH_PLACES)) if m.group(f"p{k}"))
+        found.append((label, _death_subject(text[: m.start()])))
+    for m in _DIED_WHERE.finditer(text):
+        found.append(("in hospital", [m.group("subj")]))
+    if len(found) != 1:
+        return []  # several deaths placed in one sentence: which one another outlet means is unknown
+    label, subject = found[0]
+    return [(label, subject)] if subject is not None else []
+
+
+def _same_person_possible(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Can two subjects name one person? Not a woman and a man, nor two different names."""
+    la, lb = {w.lower() for w in a}, {w.lower() for w in b}
+    if (la & _FEMALE and lb & _MALE) or (la & _MALE and lb & _FEMALE):
+        return False
+    # "the first victim" / "the second victim", "another victim": counted apart by the outlets
+    oa, ob = la & _ORDINALS, lb & _ORDINALS
+    if oa and ob and oa != ob:
+        return False
+    na = {w.lower() for w in a[1:] if w[0].isupper()} - _NOT_HEAD
+    nb = {w.lower() for w in b[1:] if w[0].isupper()} - _NOT_HEAD
+    return not (na and nb and not na & nb)
+
+
+def _attributions(index: StoryIndex, passages: Sequence[Passage]) -> tuple[str, ...]:
+    found = (attribution_of(p.text, index.before(p.article, p.start)) for p in passages)
+    return tuple(sorted({a for a in found if a}))
+
+
+def death_place_discrepancies(index: StoryIndex) -> tuple[Discrepancy, ...]:
+    """Independent outlets that put one victim's death in different places ("died at the
+    scene" / "died on the way to the hospital"), each place with its articles.
+
+    Two statements are taken to be about one death as two figures are to be about one fact:
+    similar sentences (MATCH_MIN_SIM), each about one person, and nothing in their subjects
+    telling two people apart (a woman and a man, two names). One statement per article.
+    """
+    found: list[tuple[int, str, list[str]]] = []
+    for i, sent in enumerate(index.sentences):
+        for label, subject in death_places(sent.text):
+            found.append((i, label, subject))
+    pairs = sorted(
+        (
+            (float(index.sims[a[0], b[0]]), x, y)
+            for x, a in enumerate(found)
+            for y, b in enumerate(found[x + 1 :], start=x + 1)
+            if index.root[index.sentences[a[0]].article] != index.root[index.sentences[b[0]].article]
+            and float(index.sims[a[0], b[0]]) >= MATCH_MIN_SIM
+            and _same_person_possible(a[2], b[2])
+        ),
+        reverse=True,
+    )
+    group = list(range(len(found)))
+    members: dict[int, list[int]] = {x: [x] for x in range(len(found))}
+    for _sim, x, y in pairs:
+        gx, gy = group[x], group[y]
+        if gx == gy:
+            continue
+        ma, mb = members[gx], members[gy]
+        if any(
+            index.sentences[found[u][0]].article == index.sentences[found[v][0]].article
+            or not _same_person_possible(found[u][2], found[v][2])
+            for u in ma
+            for v in mb
+        ):
+            continue  # one statement per article, and never two people's deaths in one group
+        for v in mb:
+            group[v] = gx
+        members[gx] = ma + mb
+        del members[gy]
+    out: list[Discrepancy] = []
+    for ms in members.values():
+        by_label: dict[str, list[Passage]] = {}
+        for x in sorted(ms, key=lambda x: found[x][0]):
+            s = index.sentences[found[x][0]]
+            passage = Passage(article=s.article, start=s.start, end=s.end, text=s.text)
+            by_label.setdefault(found[x][1], []).append(passage)
+        if len(by_label) < 2:
+            continue
+        values = tuple(
+            DiscrepancyValue(
+                value=label,
+                text=passages[0].text,
+                sources=tuple(sorted({index.root[p.article] for p in passages})),
+                passages=tuple(passages),
+                attributed_to=_attributions(index, passages),
+            )
+            for label, passages in sorted(by_label.items())
+        )
+        out.append(Discrepancy(kind="place", subject="where the victim died", values=values))
+    return tuple(out)
+
+
 _INITIALS = re.compile(r"(?<![\w&])[A-Z]{1,3}(?:\s?&\s?[A-Z]{1,3})+(?![\w&])")
 
 
@@ -638,6 +853,8 @@ __all__ = [
     "SAME_VALUE_MIN_SIM",
     "agreeing_parts",
     "common_names",
+    "death_place_discrepancies",
+    "death_places",
     "different_names",
     "distinctive",
     "figure_facts",
