@@ -361,13 +361,14 @@ def run_pipeline(events, words: int, settings: Settings):
 
 def category(e: int, event_stories: dict[int, Counter], story_events: dict[str, Counter]) -> str:
     """How clustering treated event `e`: `intact` (one story, holding only this event), `mixed`
-    (one story, shared with other events), `split` (its articles in several stories) or
-    `missing` (none of its articles in any story)."""
+    (one story, shared with other events), `split` (its articles in several stories; `split-1`
+    when the story its brief comes from holds only one of them, else `split-2+`) or `missing`
+    (none of its articles in any story)."""
     cands = event_stories.get(e)
     if not cands:
         return "missing"
     if len(cands) > 1:
-        return "split"
+        return "split-1" if max(cands.values()) == 1 else "split-2+"
     (sid,) = cands
     return "mixed" if len(story_events[sid]) > 1 else "intact"
 
@@ -392,7 +393,7 @@ def by_cat(refs, systems, categories, words: int, scorer) -> None:
     names = list(systems)
     print("\nROUGE-2 F1 by how clustering treated the event (pipeline mode's categories)\n")
     print(f"{'events':14} {'n':>4} " + " ".join(f"{n[:18]:>18}" for n in names))
-    for cat in ("intact", "mixed", "split", "missing"):
+    for cat in ("intact", "mixed", "split-2+", "split-1", "missing"):
         idx = [i for i, c in enumerate(categories) if c == cat]
         if not idx:
             continue
