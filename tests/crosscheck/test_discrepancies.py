@@ -298,6 +298,7 @@ def test_where_one_person_died_is_read_with_who_died() -> None:
     assert death_places("The driver died of his injuries at home on Friday.") == [("at home", ["The", "driver"])]
     # several people, or several deaths placed in one sentence: no one person's place of death
     assert death_places("Two passengers died at the scene.") == []
+    assert death_places("Ann Ruiz and her brother Tom Ruiz, both 40, died at the scene.") == []
     assert death_places("The victims died in hospital.") == []
     assert death_places("The workers at the plant died at the scene.") == []
     assert death_places("One man died at the scene and a second died in hospital.") == []

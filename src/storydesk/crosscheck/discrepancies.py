@@ -702,7 +702,11 @@ _MANY = frozenset({"they", "both", "all", "two", "three", "four", "five", "sever
 def _death_subject(before: str) -> list[str] | None:
     """The words naming who died, from the text before the death verb, or None when they name
     several people ("Two workers", "They") or nobody."""
-    before = re.sub(r",[^,]{1,80},\s*$", " ", before)  # "The woman, identified as X, died"
+    aside = re.search(r",([^,]{1,80}),\s*$", before)  # "The woman, identified as X, died"
+    if aside:
+        if {w.lower() for w in re.findall(r"[A-Za-z]+", aside.group(1))} & _MANY:
+            return None  # "Tom Tennant and William Hakim, both 51, died": two people
+        before = before[: aside.start()] + " "
     m = _SUBJECT_START.match(before)
     words = re.findall(r"[A-Za-z][\w'’-]*|\d+", before[m.end() :] if m else before)[-12:]
     if not words:
