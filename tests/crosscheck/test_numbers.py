@@ -183,3 +183,25 @@ def test_a_quake_measured_or_on_the_richter_scale_is_a_magnitude() -> None:
         assert [q.unit for q in extract_quantities(text) if q.value < 10] == ["mag"], text
     # "measured" without a quake in the sentence is no magnitude
     assert "mag" not in [q.unit for q in extract_quantities("The wall measured 6.1 by 3 metres.")]
+
+
+def test_a_scale_word_joined_by_a_hyphen_scales_the_figure() -> None:
+    (q,) = extract_quantities("Thieves made off with a $95-million haul of watches.")
+    assert (q.value, q.unit) == (95_000_000, "USD")
+    (q,) = extract_quantities("a 20-million-euro contract")
+    assert (q.value, q.unit) == (20_000_000, "EUR")
+
+
+def test_a_range_with_one_scale_word_scales_both_ends() -> None:
+    (q,) = extract_quantities("between 5-6 million people lost power")
+    assert (q.low, q.high) == (5_000_000, 6_000_000)
+    (q,) = extract_quantities("from 500 to 2 million people")  # a rising range: the low end stays
+    assert (q.low, q.high) == (500, 2_000_000)
+
+
+def test_a_page_time_stamp_states_no_time_of_the_event() -> None:
+    for stamp in ("Last Updated: Monday, 28 November 2005, 02:24 GMT", "Updated 4 / 11 / 2007 1:26 PM",
+                  "Wed May 5, 2010 7: 12pm BST"):
+        assert not [q for q in extract_quantities(stamp) if q.unit == "time"], stamp
+    (q,) = extract_quantities("The gunman walked in at 10 a.m. on Monday.")
+    assert q.label() == "10:00"

@@ -306,7 +306,8 @@ _NUM_TOKEN = (
 _NUMBER_RE = re.compile(
     r"(?P<cur>(?:US)?\$|€|£|\b[ep](?=\d)|\beuro(?=\d))?"
     rf"(?P<num>{_NUM_TOKEN})"
-    rf"(?P<scale>(?:\s?(?:{_SCALE_WORDS}|dozen))*(?:\s?(?:mn|bn|tn|b)\b\.?)?)"
+    # "$137 million", and hyphenated before a noun: "a $137-million haul", "a 20-million-euro deal"
+    rf"(?P<scale>(?:(?:\s?-\s?|\s)?(?:{_SCALE_WORDS}|dozen)\b)*(?:\s?(?:mn|bn|tn|b)\b\.?)?)"
     r"(?:\s?(?:-|to|and|or)\s?(?P<cur2>(?:US)?\$|€|£)?"
     rf"(?P<num2>\d[\d,.]*|(?:{_WORD_NUM}))(?P<scale2>(?:\s?(?:{_SCALE_WORDS}))*))?",
     re.I,
@@ -555,6 +556,29 @@ def _countable(noun: str) -> bool:
     return len(noun) > 3 and noun.endswith("s") and not noun.endswith(("ss", "us", "is"))
 
 
+# A page's dateline or update stamp ("Last Updated: Monday, 28 November 2005, 02:24 GMT", "Wed May
+# 5, 2010 7:12pm BST"): nothing but dates, times, time zones and the words that introduce them.
+# Two such stamps differ by minutes or years; neither is a fact an outlet reports about the event.
+_STAMP_WORDS = frozenset({
+    "updated", "update", "last", "published", "posted", "created", "modified", "on", "at", "am", "pm",
+    "a.m.", "p.m.", "st", "nd", "rd", "th", "local", "time",
+    "gmt", "bst", "utc", "uk", "et", "est", "edt", "ct", "cst", "cdt", "pt", "pst", "pdt", "cet", "cest", "ist",
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+})
+
+
+def _is_timestamp(text: str) -> bool:
+    """Is `text` a bare date/time stamp with a clock time in it (no reported content)?"""
+    if len(text) > 160 or not _TIME_RE.search(text):
+        return False
+    words = re.findall(r"[a-z]+(?:\.[a-z]\.)?", text.lower())
+    return all(w in _STAMP_WORDS for w in words)
+
+
 def extract_quantities(text: str) -> tuple[Quantity, ...]:
     """Every quantity in `text` with its hedge, unit, counted noun and offsets.
 
@@ -565,7 +589,11 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     """
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
+    stamp = _is_timestamp(text)
     for m in _TIME_RE.finditer(text):
+        if stamp:  # a page's "Updated 4/9/2007 6:04 PM": when it was posted, not what it reports
+            taken.append((m.start(), m.end()))
+            continue
         h = int(m.group("h") or m.group("h2") or m.group("h3"))
         mins = int(m.group("m") or m.group("m2") or m.group("m3") or 0)
         ampm = (m.group("ampm") or "").lower().replace(" ", "").replace(".", "")
@@ -614,6 +642,8 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             v2 = _parse_number(num2.rstrip(".,"))
             if v2 is not None:
                 second = v2 * (_scale(m.group("scale2") or "") or 1) * (scale if not m.group("scale2") else 1)
+                if m.group("scale2") and not scale_txt.strip() and value < v2:
+                    value *= _scale(m.group("scale2"))  # "5-6 million": both ends are millions
         raw_lower = raw.lower()
         is_word = not raw[0].isdigit()
         cur = (m.group("cur") or m.group("cur2") or "").lower()
