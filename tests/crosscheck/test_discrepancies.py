@@ -330,3 +330,11 @@ def test_deaths_of_the_first_and_the_second_victim_are_not_one_death() -> None:
         "The second victim of the crane collapse on the building site died in hospital, police said.",
     )
     assert not [d for d in cc.discrepancies if d.kind == "place"]
+
+
+def test_ages_of_a_woman_and_a_man_are_not_one_age() -> None:
+    cc = story(
+        "Police named the injured as a 52-year-old woman and her neighbour, a driver from the town.",
+        "Police named the injured as a 29-year-old man and his neighbour, a driver from the town.",
+    )
+    assert not [d for d in cc.discrepancies if d.subject == "age"], cc.discrepancies

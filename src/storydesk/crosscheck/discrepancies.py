@@ -346,6 +346,10 @@ def _may_pair(index: StoryIndex, i: int, j: int, a: Quantity, b: Quantity) -> bo
         return False  # 5.2 and 5.6 (or an aftershock's 3.8) are two quakes, not one measured twice
     if a.update != b.update:
         return False  # "rose to 10" updates the earlier figure; it does not contradict it
+    if a.unit == "age" and b.unit == "age":
+        ga, gb = _age_of(index.sentences[i].text, a), _age_of(index.sentences[j].text, b)
+        if ga and gb and ga != gb:
+            return False  # "a 63-year-old woman" and "a 48-year-old man" are two people's ages
     if a.scoped != b.scoped:
         return False  # "four (including the shooter)" counts a different set than "three"
     if a.unit == "%":
@@ -353,6 +357,18 @@ def _may_pair(index: StoryIndex, i: int, j: int, a: Quantity, b: Quantity) -> bo
         if ba and bb and not ba & bb:
             return False  # "36% from February" and "25% from March 2020" measure different changes
     return not _different_subevent(index, i, j, a.key)
+
+
+def _age_of(text: str, q: Quantity) -> str:
+    """"f" or "m" when the words right after an age name a woman or a man ("a 63-year-old
+    woman"), else ""."""
+    words = re.findall(r"[a-z]+", text[q.end : q.end + 30].lower())
+    words = [w for w in words if w not in ("year", "years", "old")][:2]
+    if any(w in _FEMALE for w in words):
+        return "f"
+    if any(w in _MALE for w in words):
+        return "m"
+    return ""
 
 
 def match_figures(index: StoryIndex, claim_of: Mapping[int, str]) -> list[tuple[float, Mention, Mention]]:
