@@ -205,3 +205,10 @@ def test_a_page_time_stamp_states_no_time_of_the_event() -> None:
         assert not [q for q in extract_quantities(stamp) if q.unit == "time"], stamp
     (q,) = extract_quantities("The gunman walked in at 10 a.m. on Monday.")
     assert q.label() == "10:00"
+
+
+def test_a_count_of_more_victims_is_an_increment_not_a_toll() -> None:
+    (q,) = extract_quantities("Rescuers found the bodies of three more victims on Tuesday.")
+    assert q.update
+    (q,) = extract_quantities("Eight people died, more than in any storm this decade.")
+    assert not q.update

@@ -123,6 +123,8 @@ _UPDATE_RE = re.compile(
     r"\b(?:a|the)\s+revised)\s+(?:at least\s+|about\s+|around\s+|more than\s+)?\$?$",
     re.I,
 )
+# A figure counted on top of an earlier total: "two more victims", "3 additional deaths".
+_INCREMENT_RE = re.compile(r"\s+(?:more|additional|extra)\s+(?!than\b)[a-z]", re.I)
 
 # What a count is about: casualty words map to one class, so "killed"/"dead"/"died" agree.
 _PREDICATES: dict[str, str] = {}
@@ -748,7 +750,8 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
         if unit in _HOURS:
             # durations compare across units: "24 hours" vs "two days after"
             value, second, unit = value * _HOURS[unit], (second * _HOURS[unit] if second else second), "duration"
-        update = bool(_UPDATE_RE.search(text[max(0, s - 45) : s]))
+        # "the bodies of two more victims were found": an increment to a toll, not the toll
+        update = bool(_UPDATE_RE.search(text[max(0, s - 45) : s]) or _INCREMENT_RE.match(text, e))
         # the words after a figure scope it only up to the next figure: in "Seven people,
         # including three children, were killed" the subset word belongs to "three", not "Seven"
         after = _LEADS_NEXT.sub("", _NEXT_FIGURE.split(text[e : e + 35])[0])
