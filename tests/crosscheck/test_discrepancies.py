@@ -338,3 +338,19 @@ def test_ages_of_a_woman_and_a_man_are_not_one_age() -> None:
         "Police named the injured as a 29-year-old man and his neighbour, a driver from the town.",
     )
     assert not [d for d in cc.discrepancies if d.subject == "age"], cc.discrepancies
+
+
+def test_figures_ten_times_apart_count_different_things() -> None:
+    cc = story(
+        "Floods in the northern valley killed 14 people this week, officials in the province said.",
+        "Floods in the northern valley this week recalled the 1998 floods that killed 3,000 people, officials said.",
+    )
+    assert not [d for d in cc.discrepancies if d.subject == "people killed"], cc.discrepancies
+
+
+def test_a_sentence_giving_both_values_does_not_contradict_either() -> None:
+    cc = story(
+        "Police said 20,000 people marched through the port city on Saturday, organisers said 60,000.",
+        "Organisers said 60,000 people marched through the port city on Saturday against the reform.",
+    )
+    assert not cc.discrepancies, cc.discrepancies

@@ -212,3 +212,10 @@ def test_a_count_of_more_victims_is_an_increment_not_a_toll() -> None:
     assert q.update
     (q,) = extract_quantities("Eight people died, more than in any storm this decade.")
     assert not q.update
+
+
+def test_a_degree_quake_is_a_magnitude_and_no_count_is_fractional() -> None:
+    mag, toll = extract_quantities("The town was razed by a 6.3 degree quake that killed 4,100 people.")
+    assert (mag.unit, mag.value) == ("mag", 6.3)
+    assert (toll.predicate, toll.value) == ("killed", 4100)
+    assert not extract_quantities("On average 2.5 people per household were killed.")

@@ -30,6 +30,10 @@ from storydesk.crosscheck.claims import StoryIndex, attribution_of
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible
 from storydesk.records import Claim, Discrepancy, DiscrepancyValue, Entity, Passage
 
+# Two reports of one figure differ by a few times at most (the crosscheck-gold discrepancies by
+# 1.6 at the most: 120,000 / 200,000); figures more than MAX_RATIO apart (12 and 26,000 killed,
+# a $75,000 income cap and a $350 billion budget) count different things.
+MAX_RATIO = 10.0
 # Lowest sentence cosine at which two comparable figures are taken to be about one fact.
 # Measured on bench/crosscheck_gold.py (dev portion), sweeping 0.35-0.65: lower finds more
 # discrepancies but starts setting figures of different sub-events against each other.
@@ -344,6 +348,8 @@ def _covers_other(a: Quantity, b: Quantity) -> bool:
 def _may_pair(index: StoryIndex, i: int, j: int, a: Quantity, b: Quantity) -> bool:
     if a.unit == "mag" and b.unit == "mag" and abs(a.value - b.value) > MAGNITUDE_SPREAD:
         return False  # 5.2 and 5.6 (or an aftershock's 3.8) are two quakes, not one measured twice
+    if min(a.value, b.value) > 0 and max(a.value, b.value) > MAX_RATIO * min(a.value, b.value):
+        return False  # "more than 12" and "more than 26,000" killed: two disasters, not one toll
     if a.update != b.update:
         return False  # "rose to 10" updates the earlier figure; it does not contradict it
     if a.unit == "age" and b.unit == "age":
@@ -357,6 +363,18 @@ def _may_pair(index: StoryIndex, i: int, j: int, a: Quantity, b: Quantity) -> bo
         if ba and bb and not ba & bb:
             return False  # "36% from February" and "25% from March 2020" measure different changes
     return not _different_subevent(index, i, j, a.key)
+
+
+def _states_too(index: StoryIndex, m: Mention, q: Quantity) -> bool:
+    """Does figure `m`'s sentence also state `q`'s value in another figure of its kind? ("35%
+    people of color and 53% female" against another outlet's "35%": the 53% is another measure,
+    and "police said 20,000, organisers 50,000" does not contradict an outlet giving 50,000.)"""
+    return any(
+        k != m[1] and o.value == q.value
+        # comparable, or the same bare number with its noun left out ("organisers said 60,000")
+        and (comparable(o, q) or (o.unit == q.unit and not o.noun and not o.predicate))
+        for k, o in enumerate(index.quantities[m[0]])
+    )
 
 
 def _age_of(text: str, q: Quantity) -> str:
@@ -397,6 +415,8 @@ def match_figures(index: StoryIndex, claim_of: Mapping[int, str]) -> list[tuple[
                         sim += SHARED_DATE_BONUS  # "in September" on both sides: one dated event
                     if sim < need or not _may_pair(index, ma[0], mb[0], qa, qb):
                         continue
+                    if qa.label() != qb.label() and (_states_too(index, ma, qb) or _states_too(index, mb, qa)):
+                        continue  # its own sentence also gives the other's value: no disagreement
                     if qa.label() != qb.label() and different_names(
                         index, ma, mb, common, strict=_covers_other(qa, qb)
                     ):

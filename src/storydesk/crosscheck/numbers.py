@@ -337,7 +337,9 @@ _PERPETRATOR_SCOPE = re.compile(
     r"perpetrators?|hijackers?|killers?|terrorists?|militants?)\b",
     re.I,
 )
-_MAGNITUDE_AFTER = re.compile(r"\s*-?\s*(?:magnitude|strength\s+(?:quake|earthquake|tremor|temblor))", re.I)
+_MAGNITUDE_AFTER = re.compile(
+    r"\s*-?\s*(?:magnitude|(?:strength|degrees?)\s+(?:quake|earthquake|tremor|temblor))", re.I
+)
 _RICHTER_AFTER = re.compile(r"\s+on\s+the\s+(?:[\w-]+\s+){0,2}richter\b", re.I)
 _MEASURED_BEFORE = re.compile(r"\b(?:measur|register)(?:ed|ing|s)?\s+(?:a\s+)?$", re.I)
 _QUAKE = re.compile(r"\b(?:earthquakes?|quakes?|tremors?|temblors?|aftershocks?|seism\w*)\b", re.I)
@@ -737,6 +739,8 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
         predicate = _find_predicate(text, s, e) if unit in ("",) else ""
         if noun in _PREDICATES and not predicate:
             predicate = _PREDICATES[noun]
+        if (noun or predicate) and not unit and not value.is_integer():
+            noun = predicate = ""  # no count of people or things is "6.7" ("a 6.7 degree quake killed")
         if noun in _PEOPLE_NOUNS:
             noun = "people"
         elif noun and not _countable(noun):
