@@ -219,3 +219,24 @@ def test_a_degree_quake_is_a_magnitude_and_no_count_is_fractional() -> None:
     assert (mag.unit, mag.value) == ("mag", 6.3)
     assert (toll.predicate, toll.value) == ("killed", 4100)
     assert not extract_quantities("On average 2.5 people per household were killed.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The officer was shot outside a house in the 4300 block of Elm Street.",
+        "Anyone with information should call 0800 555 0199.",
+        "Detectives recovered a .38-caliber revolver and a 9mm pistol.",
+        "Police made an arrest in a 27-year-old cold case on Friday.",
+        "Updated 6: 15 p. m. ET",
+    ],
+)
+def test_labels_are_not_figures(text: str) -> None:
+    assert not extract_quantities(text), [q.label() for q in extract_quantities(text)]
+
+
+def test_a_glued_m_is_millions_after_a_currency_and_metres_otherwise() -> None:
+    (money,) = extract_quantities("The club paid £45m for the striker.")
+    assert (money.value, money.unit) == (45_000_000, "GBP")
+    (fall,) = extract_quantities("The climber fell about 80m from the ridge.")
+    assert (fall.value, fall.unit) == (80, "m")

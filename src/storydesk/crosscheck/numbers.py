@@ -201,6 +201,7 @@ _UNIT_WORD = {
     "mi": "mi",
     "meters": "m",
     "metres": "m",
+    "m": "m",
     "meter": "m",
     "metre": "m",
     "feet": "ft",
@@ -565,7 +566,7 @@ def _countable(noun: str) -> bool:
 # Two such stamps differ by minutes or years; neither is a fact an outlet reports about the event.
 _STAMP_WORDS = frozenset({
     "updated", "update", "last", "published", "posted", "created", "modified", "on", "at", "am", "pm",
-    "a.m.", "p.m.", "st", "nd", "rd", "th", "local", "time",
+    "a.m.", "p.m.", "a", "p", "m", "st", "nd", "rd", "th", "local", "time",
     "gmt", "bst", "utc", "uk", "et", "est", "edt", "ct", "cst", "cdt", "pt", "pst", "pdt", "cet", "cest", "ist",
     "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -573,6 +574,22 @@ _STAMP_WORDS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december",
 })
+
+
+# Numbers that label rather than count: a street block ("the 12000 block of East 223rd Street"), a
+# gun's calibre ("a .38-caliber revolver"), a phone number ("call 0845 125 2222", "555-0199").
+_NOT_A_FIGURE_AFTER = re.compile(r"\s?-?\s?(?:block\s+of\b|calib(?:er|re)\b|mm\s+(?:pistol|rifle|gun|handgun))", re.I)
+_PHONE = re.compile(r"(?<![\d,.])(?:0\d{2,4}(?:[ -]\d{3,4}){1,3}|\d{3,4}(?:[ -]\d{3,4}){2,3}|\d{3}-\d{4})(?![\d,])")
+
+
+# "N-year-old" before a thing, not a person.
+_AGE_OF_THING = re.compile(
+    r"\s?-?\s?years?\s?-?\s?old\s+(?:[a-z]+\s+)?(?:case|cases|mystery|murder|murders|killing|crime|law|laws|"
+    r"record|tradition|company|firm|business|building|bridge|church|house|home|car|tree|plant|factory|"
+    r"ship|plane|aircraft|program|programme|policy|rule|ban|treaty|dispute|feud|rivalry|war|conflict|"
+    r"investigation|probe|scandal|debt|loan|contract|deal|franchise|team|club|stadium|school|store|shop)\b",
+    re.I,
+)
 
 
 def _is_timestamp(text: str) -> bool:
@@ -594,6 +611,7 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     stamp = _is_timestamp(text)
+    phones = [mm.span() for mm in _PHONE.finditer(text)]
     for m in _TIME_RE.finditer(text):
         if stamp:  # a page's "Updated 4/9/2007 6:04 PM": when it was posted, not what it reports
             taken.append((m.start(), m.end()))
@@ -634,11 +652,15 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             tail = nxt.group().lower() if nxt else ""
             if tail not in _UNIT_WORD and tail not in _SCALES and tail not in ("million", "billion"):
                 continue
+        if _NOT_A_FIGURE_AFTER.match(text, e) or text[s - 1 : s] == "." or any(a <= s < b for a, b in phones):
+            continue  # "the 12000 block of", ".38-caliber", a phone number: labels, not amounts
         value = _parse_number(raw)
         if value is None:
             continue
         scale_txt = m.group("scale") or ""
         scale = _scale(scale_txt)
+        if not scale_txt.strip() and m.group("cur") and re.match(r"m(?![A-Za-z])", text[e:]):
+            scale, scale_txt = 1_000_000.0, "m"  # "£60m": sixty million (a bare "60m" is metres)
         value *= scale
         num2 = m.group("num2")
         second = None
@@ -684,6 +706,8 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             and re.match(r",", text[e : e + 1])
         ):
             unit = "age"
+            if _AGE_OF_THING.match(text, e):
+                continue  # "a 41-year-old cold case", "the 30-year-old law": not a person's age
         # magnitude: "5.6 magnitude", "magnitude of 5.6", "magnitude-5.2", "measuring 5.6"
         if (
             not unit
