@@ -354,3 +354,11 @@ def test_a_sentence_giving_both_values_does_not_contradict_either() -> None:
         "Organisers said 60,000 people marched through the port city on Saturday against the reform.",
     )
     assert not cc.discrepancies, cc.discrepancies
+
+
+def test_a_forecast_is_not_set_against_the_outcome() -> None:
+    cc = story(
+        "Economists had expected factory output in the region to fall 3.1% in the third quarter, the agency said.",
+        "Factory output in the region fell 4.6% in the third quarter, the statistics agency said.",
+    )
+    assert not cc.discrepancies, cc.discrepancies

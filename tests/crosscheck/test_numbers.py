@@ -240,3 +240,12 @@ def test_a_glued_m_is_millions_after_a_currency_and_metres_otherwise() -> None:
     assert (money.value, money.unit) == (45_000_000, "GBP")
     (fall,) = extract_quantities("The climber fell about 80m from the ridge.")
     assert (fall.value, fall.unit) == (80, "m")
+
+
+def test_a_forecast_and_a_rate_are_marked() -> None:
+    (q,) = extract_quantities("Analysts had expected the jobless rate to reach 7.2% in March.")
+    assert q.forecast and not q.rate
+    (q,) = extract_quantities("Hospitals reported about 300 admissions a day last week.")
+    assert q.rate and not q.forecast
+    (q,) = extract_quantities("The storm killed 14 people a day after it made landfall.")
+    assert not q.rate  # "a day after" dates the deaths; it is no rate

@@ -352,6 +352,8 @@ def _may_pair(index: StoryIndex, i: int, j: int, a: Quantity, b: Quantity) -> bo
         return False  # "more than 12" and "more than 26,000" killed: two disasters, not one toll
     if a.update != b.update:
         return False  # "rose to 10" updates the earlier figure; it does not contradict it
+    if a.forecast != b.forecast or a.rate != b.rate:
+        return False  # "expected to fall 12.3%" vs "fell 16.4%"; "1,500 deaths a day" vs "279 deaths"
     if a.unit == "age" and b.unit == "age":
         ga, gb = _age_of(index.sentences[i].text, a), _age_of(index.sentences[j].text, b)
         if ga and gb and ga != gb:

@@ -123,6 +123,19 @@ _UPDATE_RE = re.compile(
     r"\b(?:a|the)\s+revised)\s+(?:at least\s+|about\s+|around\s+|more than\s+)?\$?$",
     re.I,
 )
+# A forecast in the figure's clause: "economists expected retail sales to fall 12.3%", "is
+# projected to reach 2 million". ("An estimated 100,000" is a hedge, not a forecast.)
+_FORECAST_RE = re.compile(
+    r"\b(?:expect(?:ed|s|ing)?|forecast(?:s|ed|ing)?|predict(?:ed|s|ing)?|projected|projects|"
+    r"anticipat(?:ed|es|ing)|consensus)\b[^.;!?]{0,60}$",
+    re.I,
+)
+# A rate: "1,500 deaths a day", "$5 billion per year", "200 cases each week".
+_RATE_RE = re.compile(
+    r"(?:\s+[a-z-]+){0,2}\s+(?:a|per|each|every)\s+(?:day|week|month|year|hour)\b"
+    r"(?!\s+(?:after|before|later|earlier|ago|since|into)\b)",  # "10 people a day after the quake": a date
+    re.I,
+)
 # A figure counted on top of an earlier total: "two more victims", "3 additional deaths".
 _INCREMENT_RE = re.compile(r"\s+(?:more|additional|extra)\s+(?!than\b)[a-z]", re.I)
 
@@ -387,6 +400,8 @@ class Quantity(Record):
     update: bool = False
     second: float | None = None  # the other end of a range or tally
     scoped: bool = False  # the count is of a subset or superset ("including the gunman")
+    forecast: bool = False  # what was expected, not what happened ("economists expected 12.3%")
+    rate: bool = False  # per period ("1,500 deaths a day"), not a total
 
     @property
     def key(self) -> str:
@@ -812,6 +827,8 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
                 update=update,
                 second=second,
                 scoped=scoped,
+                forecast=bool(_FORECAST_RE.search(text[max(0, s - 80) : s])),
+                rate=bool(_RATE_RE.match(text, max(e, tail_end))),
             )
         )
     out.sort(key=lambda q: q.start)
