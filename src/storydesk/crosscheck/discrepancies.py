@@ -23,7 +23,7 @@ matched as figures are: similar sentences, one statement per article.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from storydesk.crosscheck.claims import StoryIndex, attribution_of
@@ -354,10 +354,10 @@ def _may_pair(index: StoryIndex, i: int, j: int, a: Quantity, b: Quantity) -> bo
         return False  # "rose to 10" updates the earlier figure; it does not contradict it
     if a.forecast != b.forecast or a.rate != b.rate:
         return False  # "expected to fall 12.3%" vs "fell 16.4%"; "1,500 deaths a day" vs "279 deaths"
-    if a.unit == "age" and b.unit == "age":
-        ga, gb = _age_of(index.sentences[i].text, a), _age_of(index.sentences[j].text, b)
-        if ga and gb and ga != gb:
-            return False  # "a 63-year-old woman" and "a 48-year-old man" are two people's ages
+    if a.unit == "age" and b.unit == "age" and _sexes_clash(
+        _age_of(index.sentences[i].text, a), _age_of(index.sentences[j].text, b)
+    ):
+        return False  # "a 63-year-old woman" and "a 48-year-old man" are two people's ages
     if a.scoped != b.scoped:
         return False  # "four (including the shooter)" counts a different set than "three"
     if a.unit == "%":
@@ -379,16 +379,16 @@ def _states_too(index: StoryIndex, m: Mention, q: Quantity) -> bool:
     )
 
 
-def _age_of(text: str, q: Quantity) -> str:
-    """"f" or "m" when the words right after an age name a woman or a man ("a 63-year-old
-    woman"), else ""."""
+def _age_of(text: str, q: Quantity) -> frozenset[str]:
+    """The words right after an age ("a 63-year-old woman" -> {"woman"}): whom it is of."""
     words = re.findall(r"[a-z]+", text[q.end : q.end + 30].lower())
-    words = [w for w in words if w not in ("year", "years", "old")][:2]
-    if any(w in _FEMALE for w in words):
-        return "f"
-    if any(w in _MALE for w in words):
-        return "m"
-    return ""
+    return frozenset([w for w in words if w not in ("year", "years", "old")][:2])
+
+
+def _sexes_clash(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Do two descriptions name a woman and a man ("woman" / "man", "she" / "his")?"""
+    la, lb = {w.lower() for w in a}, {w.lower() for w in b}
+    return bool((la & _FEMALE and lb & _MALE) or (la & _MALE and lb & _FEMALE))
 
 
 def match_figures(index: StoryIndex, claim_of: Mapping[int, str]) -> list[tuple[float, Mention, Mention]]:
@@ -778,7 +778,7 @@ def death_places(text: str) -> list[tuple[str, list[str]]]:
 def _same_person_possible(a: Sequence[str], b: Sequence[str]) -> bool:
     """Can two subjects name one person? Not a woman and a man, nor two different names."""
     la, lb = {w.lower() for w in a}, {w.lower() for w in b}
-    if (la & _FEMALE and lb & _MALE) or (la & _MALE and lb & _FEMALE):
+    if _sexes_clash(la, lb):
         return False
     # "the first victim" / "the second victim", "another victim": counted apart by the outlets
     oa, ob = la & _ORDINALS, lb & _ORDINALS

@@ -13,6 +13,7 @@ rounded figures stated with a hedge are agreements and without one are discrepan
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import math
 import re
@@ -579,16 +580,13 @@ def _countable(noun: str) -> bool:
 # A page's dateline or update stamp ("Last Updated: Monday, 28 November 2005, 02:24 GMT", "Wed May
 # 5, 2010 7:12pm BST"): nothing but dates, times, time zones and the words that introduce them.
 # Two such stamps differ by minutes or years; neither is a fact an outlet reports about the event.
-_STAMP_WORDS = frozenset({
-    "updated", "update", "last", "published", "posted", "created", "modified", "on", "at", "am", "pm",
-    "a.m.", "p.m.", "a", "p", "m", "st", "nd", "rd", "th", "local", "time",
-    "gmt", "bst", "utc", "uk", "et", "est", "edt", "ct", "cst", "cdt", "pt", "pst", "pdt", "cet", "cest", "ist",
-    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
-})
+_STAMP_WORDS = frozenset(
+    {m.lower() for m in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name, *calendar.day_abbr) if m}
+    | {"sept", "tues", "thur", "thurs"}
+    | {"updated", "update", "last", "published", "posted", "created", "modified", "on", "at", "local", "time"}
+    | {"am", "pm", "a.m.", "p.m.", "a", "p", "m", "st", "nd", "rd", "th"}
+    | {"gmt", "bst", "utc", "uk", "et", "est", "edt", "ct", "cst", "cdt", "pt", "pst", "pdt", "cet", "cest", "ist"}
+)
 
 
 # Numbers that label rather than count: a street block ("the 12000 block of East 223rd Street"), a

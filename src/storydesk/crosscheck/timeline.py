@@ -439,7 +439,7 @@ def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> l
             if clause:
                 out.append(
                     _Event(
-                        clause[0].upper() + clause[1:],
+                        _capitalised(clause),
                         article.id,
                         art_index,
                         s.index,
@@ -478,10 +478,9 @@ def _events_of(art_index: int, article: Article, sents: Sequence[Sentence]) -> l
             # a second shooting a week before this event instead of matching the reported one
             out.append(_Event(s.text, article.id, art_index, s.index, e, when, _stems(s.text)))
             continue
-        rel = resolve(e, datetime(2000, 1, 1))
         earlier = [x for x in out if x.sent_index < s.index and x.when is not None]
         known, when = _anchor_side(s.text, offsets[0][0], b, earlier, focal)
-        if known and rel is not None:
+        if known and resolve(e, datetime(2000, 1, 1)) is not None:  # an offset `dates` can read
             # the anchor is the known event: the sentence's own event lies N days before/after it,
             # and the anchor is not added again (the report it names is already in the time line)
             mine = _count_from(e, when) if when is not None else None
@@ -565,7 +564,7 @@ def _count_from(expression: str, base: DateRange) -> DateRange | None:
     return DateRange(lo.start, hi.end, granularity, lo.exact and base.exact)
 
 
-_REVERSED = {"after": "before", "before": "after", "later": "earlier", "earlier": "later"}
+_REVERSED = {"after": "before", "before": "after"}
 
 
 def _reversed(expression: str) -> str:
@@ -622,14 +621,16 @@ def _main_clause(text: str, start: int, end: int) -> str:
     return text[_anchor_end(text, end) :].strip(" ,;.")  # "Two days after the crash, X resigned"
 
 
-def _best_report(stems: frozenset[str], reports: Sequence[_Event]) -> tuple[float, DateRange | None]:
+def _best_report(
+    stems: frozenset[str], owns: Sequence[tuple[frozenset[str], _Event]]
+) -> tuple[float, DateRange | None]:
     """Share of `stems` found in the closest matching report, and that report's date.
 
-    Ties go to the latest report: a back reference names the event told most recently.
+    `owns`: each earlier report with its own stems (`_own_stems`). Ties go to the latest report:
+    a back reference names the event told most recently.
     """
     if not stems:
         return 0.0, None
-    owns = [(_own_stems(r), r) for r in reports]
     best = max(owns, key=lambda o: (len(stems & o[0]), o[1].sent_index), default=None)
     if best is None or not stems & best[0]:
         return 0.0, None
@@ -671,17 +672,23 @@ def _anchor_side(
     main = _main_clause(text, start, end)
     if not anchor or _restates_event(main):
         return False, None
-    share, when = _best_report(_stems(anchor), earlier)
+    owns = [(_own_stems(r), r) for r in earlier]  # read once for both sides below
+    share, when = _best_report(_stems(anchor), owns)
     if _names_event(anchor):
         # "four days before the shooting": a name for an event told elsewhere, dated by its
         # report when one matches, else taken as the story's focal event
         return True, when if share >= ANCHOR_MATCH else focal
     # both sides are clauses: the anchor is known only when it retells an earlier report better
     # than the main clause does ("He was expelled days before the gunman opened fire")
-    main_share, _ = _best_report(_stems(main), earlier)
+    main_share, _ = _best_report(_stems(main), owns)
     if share >= ANCHOR_MATCH and share > main_share:
         return True, when
     return False, None
+
+
+def _capitalised(clause: str) -> str:
+    """A clause cut from its sentence, made to read as one ("two days after Tehran struck" -> "Two ...")."""
+    return clause[0].upper() + clause[1:]
 
 
 def _clause(text: str, pos: int) -> str:
@@ -698,10 +705,9 @@ def _offset_events(
     """
     out = []
     for a, b, e in offsets:
-        rel = resolve(e, datetime(2000, 1, 1))  # the size of the offset, from a fixed origin
         clause = _clause(s.text, b)
-        if not clause or rel is None:
-            continue
+        if not clause or resolve(e, datetime(2000, 1, 1)) is None:
+            continue  # no clause, or an offset `dates` cannot read
         if _names_no_anchor(e):
             if not s.text[:a].strip(" ,;"):
                 continue  # "Two days later the minister resigned": the sentence's own event, dated
@@ -710,8 +716,7 @@ def _offset_events(
         else:
             # "X on Thursday, two days after Y": Y is two days before X's date
             when = _count_from(_reversed(e), main) if main is not None else None
-        text = clause[0].upper() + clause[1:]
-        out.append(_Event(text, article, art_index, s.index, e, when, _stems(clause)))
+        out.append(_Event(_capitalised(clause), article, art_index, s.index, e, when, _stems(clause)))
     return out
 
 
