@@ -628,7 +628,7 @@ def find_discrepancies(
             )
         first_q = qs[0][1]
         kind = "date" if first_q.unit in ("time", "duration") else "number"
-        claim_ids = {claim_of.get(m[0]) for m in members} - {None}
+        claim_ids = {c for m in members if (c := claim_of.get(m[0])) is not None}
         out.append(
             Discrepancy(
                 kind=kind,

@@ -39,7 +39,7 @@ def find_exclusives(index: StoryIndex, groups: Sequence[Sequence[int]]) -> tuple
     roots = set(index.root.values())
     if len(roots) < 2:
         return ()  # with one outlet everything is "exclusive": say nothing
-    grouped_multi = set()
+    grouped_multi: set[int] = set()
     for g in groups:
         if len({index.root[index.sentences[k].article] for k in g}) > 1:
             grouped_multi.update(g)

@@ -661,8 +661,8 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             continue
         if e < len(text) and text[e].isalpha() and not m.group("num2"):
             # "5th", "1990s", "3D", but "p74million" / "193km" keep their unit
-            nxt = re.match(r"[a-zA-Z/]+", text[e:])
-            tail = nxt.group().lower() if nxt else ""
+            glued = re.match(r"[a-zA-Z/]+", text[e:])
+            tail = glued.group().lower() if glued else ""
             if tail not in _UNIT_WORD and tail not in _SCALES and tail not in ("million", "billion"):
                 continue
         if _NOT_A_FIGURE_AFTER.match(text, e) or text[s - 1 : s] == "." or any(a <= s < b for a, b in phones):
