@@ -21,7 +21,7 @@ import numpy as np
 
 from storydesk.engine import Engine
 from storydesk.errors import InputError, UsageError
-from storydesk.records import Article, Assignment, RawDocument, RunSummary, Skip, Story
+from storydesk.records import Article, Assignment, BriefSentence, RawDocument, RunSummary, Skip, Story
 from storydesk.settings import Settings
 from storydesk.store import SqliteStore, open_store
 
@@ -372,7 +372,7 @@ def _independent(arts: Sequence[Article], assignments: Mapping[str, Assignment])
 
 def analyse_story(sid: str, arts: Sequence[Article], assignments: Mapping[str, Assignment],
                   settings: Settings, describe: Callable[..., Story], crosscheck: Callable[..., object],
-                  summarise: Callable[..., tuple[object, ...]]) -> Story:
+                  summarise: Callable[..., tuple[BriefSentence, ...]]) -> Story:
     """One story from its articles: description, cross-check, brief.
 
     A story told by one original (alone or with copies of it) has nothing to align across

@@ -47,8 +47,8 @@ def _from_plain(tp: Any, value: Any) -> Any:
         args = [a for a in get_args(tp) if a is not type(None)]
         return _from_plain(args[0], value) if len(args) == 1 else value
     if origin is tuple:
-        args = get_args(tp)
-        inner = args[0] if args else Any
+        items = get_args(tp)
+        inner = items[0] if items else Any
         return tuple(_from_plain(inner, v) for v in value)
     if origin is dict:
         return dict(value)

@@ -322,7 +322,7 @@ class StoryIndex:
             self._vec.append(vecs[i].astype(np.float32), bool(a["searchable"]))
             near = sig is not None and bool(a.get("near", True))  # blobs written before: all inserted
             self.in_near.append(near)
-            if near:
+            if near and sig is not None:
                 self._near.insert(i, sig)
         for i in range(len(self.ids)):
             if self.sigs[i] is not None:
@@ -604,7 +604,7 @@ class StoryIndex:
         # group through them; inserting every copy made each query return the whole group (one of
         # 2,384 copies at 20k bench/throughput.py articles), quadratic in its size
         near = sig is not None and len(self._groups[self._root(i)]) <= NEAR_FULL
-        if near:
+        if near and sig is not None:
             self._near.insert(i, sig)
         self.in_near.append(near)
         self._vec.append(vec if searchable else np.zeros(self._vec.dim, np.float32), searchable)
@@ -624,8 +624,8 @@ class StoryIndex:
         old = self._vec.ann_batch(qs, NEIGHBOURS)
         if old is None or len(rows) > EXACT_BATCH:
             self._vec.flush()  # beyond EXACT_BATCH: the batch's rows through usearch too
-            hits = self._vec.ann_batch(qs, NEIGHBOURS + 1) if old is not None else [
-                self._vec.search(q, NEIGHBOURS + 1) for q in qs]
+            batch = self._vec.ann_batch(qs, NEIGHBOURS + 1) if old is not None else None
+            hits = batch if batch is not None else [self._vec.search(q, NEIGHBOURS + 1) for q in qs]
         else:
             hits = []
             kk = min(NEIGHBOURS + 1, len(rows))
@@ -897,7 +897,8 @@ class StoryIndex:
             p = sc.prob(self._signals(wa, wb, float(ca @ cb)))
             if p >= sc.threshold + STORY_MARGIN:
                 ka, kb = self._min_id[a], self._min_id[b]
-                cands.append((-p, *sorted((ka, kb)), a, b))
+                k1, k2 = sorted((ka, kb))
+                cands.append((-p, k1, k2, a, b))
         if not cands:
             return []
         cands.sort()
@@ -964,15 +965,15 @@ def describe(story_id: str, articles: Sequence[Article],
     # a member's cosines to all others is its dot product with the summed vectors minus its own
     # square, so a story of n articles costs O(n), not O(n^2) (a 100k-article profile found this
     # loop and the per-word norm above in the clustering stage's worker time).
-    total: dict[str, float] = {}
+    summed: dict[str, float] = {}
     for nb in norm_bags:
         for t, v in nb.items():
-            total[t] = total.get(t, 0.0) + v
+            summed[t] = summed.get(t, 0.0) + v
     best_k, best_s = None, -1.0
     for k, a in enumerate(arts):
         if not (a.title or "").strip():
             continue
-        s = cosine(norm_bags[k], total) - cosine(norm_bags[k], norm_bags[k])
+        s = cosine(norm_bags[k], summed) - cosine(norm_bags[k], norm_bags[k])
         s = s / max(1, len(arts) - 1) + (0.0 if synd[a.id] else 1e-6)
         if s > best_s:
             best_k, best_s = k, s
@@ -992,7 +993,7 @@ def describe(story_id: str, articles: Sequence[Article],
     keywords = tuple(t for t, _ in sorted(docfreq.items(),
                                           key=lambda kv: (-kv[1], -total[kv[0]], kv[0]))[:10])
 
-    known = sorted((t, a.published) for a in arts if (t := times[a.id]) is not None and a.published)
+    known = sorted((ts, a.published) for a in arts if (ts := times[a.id]) is not None and a.published)
     outlets = {a.outlet or f"#{a.id}" for a in arts}
     sources = set()
     for a in arts:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -33,7 +34,7 @@ THRESHOLD = 0.4
 MIN_SHINGLES = 8
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_PERMS: object = None
+_PERMS: np.ndarray | None = None
 # MurmurHash3's 32-bit finalizer, as datasketch's "affine32" scheme pre-mixes every hash value
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 # odd 64-bit multipliers mixing the CRC32s of a shingle's words into one hash (position-dependent)
@@ -82,7 +83,7 @@ def signature(text: str) -> np.ndarray | None:
     if len(hv) < MIN_SHINGLES:
         return None
     _minhash()  # builds the shared permutations once
-    a, b = _PERMS  # type: ignore[misc]
+    a, b = cast(np.ndarray, _PERMS)
     # datasketch's MinHash.update_batch for scheme affine32 (fmix32, then a*h + b modulo 2**32),
     # over all shingles at once
     s1, m1, s2, m2, s3 = _FMIX

@@ -209,8 +209,8 @@ def iter_feed(
     entries = parsed.get("entries") or []
     if not entries:
         if parsed.get("bozo") and not feed:
-            exc = parsed.get("bozo_exception")
-            yield Skip(source, "bad-feed", f"not a readable RSS/Atom feed ({type(exc).__name__}: {exc})")
+            bozo = parsed.get("bozo_exception")
+            yield Skip(source, "bad-feed", f"not a readable RSS/Atom feed ({type(bozo).__name__}: {bozo})")
         else:
             yield Skip(source, "no-text", "the feed has no entries")
         return
