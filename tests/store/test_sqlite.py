@@ -143,6 +143,12 @@ def test_processes_creating_one_store_at_once_do_not_collide(tmp_path: Path) -> 
         assert s.count_articles() == 7
 
 
+def _row(story: Story) -> dict[str, object]:
+    """The `stories --json` row of a story: its summary plus the list's outlets and conflict count."""
+    return {**story.summary(), "outlets": sorted({a.outlet for a in story.articles if a.outlet}),
+            "conflicts": len(story.discrepancies)}
+
+
 def _story(sid: str, outlets: list[str], last: str, words: str = "", keywords: tuple[str, ...] = ()) -> Story:
     arts = tuple(StoryArticle(f"{sid}-{k}", o, "T", None, None) for k, o in enumerate(outlets))
     return Story(id=sid, title=f"Story {sid} {words}".strip(), articles=arts, last_seen=last,
@@ -157,7 +163,7 @@ def test_list_stories_reads_only_the_listing_columns(tmp_path: Path) -> None:
         # a story's JSON that no longer decodes cannot break the list: it is never read there
         s.conn.execute("UPDATE stories SET data = '{not json'")
         s.conn.commit()
-        assert s.list_stories() == [story.summary()]
+        assert s.list_stories() == [_row(story)]
 
 
 def test_replacing_a_story_replaces_its_search_text_and_outlets(tmp_path: Path) -> None:
@@ -178,8 +184,8 @@ def test_story_list_order_uses_an_index(tmp_path: Path) -> None:
     with open_store(tmp_path) as s:
         plan = " ".join(r[3] for r in s.conn.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM stories"
-            " ORDER BY coalesce(last_seen, first_seen, updated_at) DESC, article_count DESC, id LIMIT 10"))
-        assert "stories_recent" in plan and "TEMP B-TREE" not in plan
+            " ORDER BY rank IS NULL, rank DESC, article_count DESC, id LIMIT 10 OFFSET 50"))
+        assert "stories_ranked" in plan and "TEMP B-TREE" not in plan
 
 
 @pytest.mark.parametrize("readonly", [False, True], ids=["writer", "reader"])
@@ -202,7 +208,7 @@ def test_migration_keeps_stories_of_a_version_1_store(tmp_path: Path, readonly: 
     conn.close()
     with open_store(tmp_path, readonly=readonly) as s:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert s.list_stories() == [story.summary()]
+        assert s.list_stories() == [_row(story)]
         assert [r["id"] for r in s.list_stories(outlet="Herald")] == ["s1"]
         assert [r["id"] for r in s.list_stories(query="strike")] == ["s1"]  # keywords are searchable
         assert s.get_story("s1") == story

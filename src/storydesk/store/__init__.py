@@ -5,6 +5,7 @@ storydesk relies on, so another backend can stand behind the same calls.
 """
 
 from storydesk.store.base import Store
-from storydesk.store.sqlite import SqliteStore, open_store
+from storydesk.store.ranking import Ranking, parse_day
+from storydesk.store.sqlite import SqliteStore, open_store, store_exists
 
-__all__ = ["SqliteStore", "Store", "open_store"]
+__all__ = ["Ranking", "SqliteStore", "Store", "open_store", "parse_day", "store_exists"]

@@ -82,6 +82,25 @@ MIGRATIONS: list[str] = [
             coalesce((SELECT group_concat(k.value, ' ') FROM json_each(s.keywords) k), '')
         FROM stories s;
     """,
+    # 3: the story list ranked by coverage and recency, with each card's conflict count, and the
+    # analysis settings each story was made with (so a run with other settings redoes it).
+    # - rank = log2(coverage) + days since the epoch / half-life (store/ranking.py): ordering by
+    #   it is ordering by coverage halved per half-life of age, against any reference time, so
+    #   the column never needs refreshing as time passes; NULL for an undated story (listed last);
+    # - conflicts: the story's discrepancies (facts the outlets give different values for);
+    # - analysed_with: settings.analysis_key() of the run that wrote the story; NULL: unknown.
+    """
+    ALTER TABLE stories ADD COLUMN rank REAL;
+    ALTER TABLE stories ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE stories ADD COLUMN analysed_with TEXT;
+    UPDATE stories SET
+        rank = storydesk_rank(
+            CASE WHEN independent_sources > 0 THEN independent_sources ELSE article_count END,
+            last_seen, updated_at),
+        conflicts = CASE WHEN json_valid(data)
+            THEN coalesce(json_array_length(data, '$.discrepancies'), 0) ELSE 0 END;
+    CREATE INDEX stories_ranked ON stories(rank IS NULL, rank DESC, article_count DESC, id);
+    """,
 ]
 
 

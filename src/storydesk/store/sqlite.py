@@ -19,6 +19,7 @@ from typing import Any
 from storydesk.errors import NotFound, StoreError, UsageError
 from storydesk.records import Article, Assignment, Provenance, Removed, Story
 from storydesk.store.migrations import SCHEMA_VERSION, migrate
+from storydesk.store.ranking import DEFAULT_RANKING, Ranking, rank_key
 
 DB_NAME = "storydesk.db"
 # Rows per INSERT batch: large enough that fsync cost is amortised (bench/throughput.py),
@@ -42,8 +43,9 @@ def _fts_query(q: str) -> str:
 class SqliteStore:
     """The default store. One instance per process; safe to share between threads."""
 
-    def __init__(self, path: Path, readonly: bool = False) -> None:
+    def __init__(self, path: Path, readonly: bool = False, ranking: Ranking = DEFAULT_RANKING) -> None:
         self.path = path
+        self.ranking = ranking
         self._lock = threading.RLock()
         try:
             if readonly:
@@ -52,6 +54,8 @@ class SqliteStore:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
+            # migration 3 fills the rank column of stored stories with the same function as put_stories
+            self.conn.create_function("storydesk_rank", 3, self._rank_sql, deterministic=True)
             # busy_timeout: a second process waits for the writer instead of failing at once.
             self.conn.execute("PRAGMA busy_timeout = 30000")
             if not readonly:
@@ -60,6 +64,9 @@ class SqliteStore:
                 migrate(self.conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    def _rank_sql(self, coverage: int | None, last_seen: str | None, written: str | None) -> float | None:
+        return rank_key(coverage, last_seen, now=written, ranking=self.ranking)
 
     @staticmethod
     def _connect_readonly(path: Path) -> sqlite3.Connection:
@@ -178,9 +185,9 @@ class SqliteStore:
             rows = self.conn.execute(
                 f"SELECT id FROM {table} WHERE id LIKE ? ESCAPE '\\' LIMIT 2", (like,)
             ).fetchall()
-        kind = "article" if table == "articles" else "story"
+        kind, command = ("article", "articles") if table == "articles" else ("story", "stories")
         if not rows:
-            raise NotFound(f"no {kind} with id {ref!r} (list them with `storydesk {kind}s`)")
+            raise NotFound(f"no {kind} with id {ref!r} (list them with `storydesk {command}`)")
         if len(rows) > 1:
             raise UsageError(f"{ref!r} matches more than one {kind}; give more of the id")
         return str(rows[0][0])
@@ -326,10 +333,11 @@ class SqliteStore:
             ).fetchall()
         return {r[0]: Assignment(article=r[0], story=r[1], syndicated_from=r[2]) for r in rows}
 
-    def put_stories(self, stories: Iterable[Story]) -> None:
+    def put_stories(self, stories: Iterable[Story], analysed_with: str | None = None) -> None:
         """Insert or replace stories (their full JSON plus the listing columns and FTS text).
 
         One transaction for all of them; the listing columns are what `list_stories` reads.
+        `analysed_with` (Settings.analysis_key()) records which analysis settings made them.
         """
         now = _now()
         with self._lock, self.conn:
@@ -337,18 +345,23 @@ class SqliteStore:
                 data = json.dumps(s.to_dict(), ensure_ascii=False)
                 body = " ".join(b.text for b in s.brief) + " " + " ".join(s.keywords)
                 outlet_names = sorted({a.outlet for a in s.articles if a.outlet})
+                coverage = s.independent_sources or s.article_count
                 rowid = self.conn.execute(
                     "INSERT INTO stories (id, title, first_seen, last_seen, article_count, outlet_count,"
-                    " outlets, data, updated_at, independent_sources, keywords)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+                    " outlets, data, updated_at, independent_sources, keywords, rank, conflicts,"
+                    " analysed_with)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
                     " title=excluded.title, first_seen=excluded.first_seen, last_seen=excluded.last_seen,"
                     " article_count=excluded.article_count, outlet_count=excluded.outlet_count,"
                     " outlets=excluded.outlets, data=excluded.data, updated_at=excluded.updated_at,"
-                    " independent_sources=excluded.independent_sources, keywords=excluded.keywords"
+                    " independent_sources=excluded.independent_sources, keywords=excluded.keywords,"
+                    " rank=excluded.rank, conflicts=excluded.conflicts, analysed_with=excluded.analysed_with"
                     " RETURNING rowid",
                     (s.id, s.title, s.first_seen, s.last_seen, s.article_count, s.outlet_count,
                      json.dumps(outlet_names, ensure_ascii=False), data, now, s.independent_sources,
-                     json.dumps(list(s.keywords), ensure_ascii=False)),
+                     json.dumps(list(s.keywords), ensure_ascii=False),
+                     rank_key(coverage, s.last_seen, now=now, ranking=self.ranking),
+                     len(s.discrepancies), analysed_with),
                 ).fetchone()[0]
                 self.conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (rowid,))
                 self.conn.execute("INSERT INTO stories_fts (rowid, title, body) VALUES (?,?,?)",
@@ -376,23 +389,13 @@ class SqliteStore:
     def iter_stories(self) -> Iterator[Story]:
         with self._lock:
             rows = self.conn.execute(
-                "SELECT data FROM stories ORDER BY coalesce(last_seen, updated_at) DESC, id"
+                "SELECT data FROM stories ORDER BY rank IS NULL, rank DESC, article_count DESC, id"
             ).fetchall()
         for r in rows:
             yield Story.from_dict(json.loads(r[0]))
 
-    def list_stories(self, query: str | None = None, outlet: str | None = None,
-                     since: str | None = None, until: str | None = None,
-                     limit: int | None = None) -> list[dict[str, Any]]:
-        """`stories --json` rows, newest first; optional full-text query and filters.
-
-        Reads only the listing columns (never a story's full JSON), in the order of the
-        `stories_recent` index, so a limited page costs the rows it returns.
-        """
-        sql = (
-            "SELECT id, title, article_count, outlet_count, independent_sources, first_seen, last_seen,"
-            " keywords FROM stories"
-        )
+    def _story_where(self, query: str | None, outlet: str | None, since: str | None,
+                     until: str | None) -> tuple[str, list[Any]]:
         where: list[str] = []
         args: list[Any] = []
         if query:
@@ -405,31 +408,66 @@ class SqliteStore:
         if outlet:
             where.append("id IN (SELECT story_id FROM story_outlets WHERE outlet = ?)")
             args.append(outlet)
+        # A date filter asks about dates: an undated story cannot be shown to fall inside it.
         if since:
-            where.append("coalesce(last_seen, '9999') >= ?")
+            where.append("last_seen IS NOT NULL AND last_seen >= ?")
             args.append(since)
         if until:
-            where.append("coalesce(first_seen, '0000') <= ?")
+            where.append("first_seen IS NOT NULL AND first_seen <= ?")
             args.append(until + "T23:59:59" if len(until) == 10 else until)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY coalesce(last_seen, first_seen, updated_at) DESC, article_count DESC, id"
-        if limit:
-            sql += " LIMIT ?"
-            args.append(int(limit))
+        return (" WHERE " + " AND ".join(where) if where else ""), args
+
+    def list_stories(self, query: str | None = None, outlet: str | None = None,
+                     since: str | None = None, until: str | None = None,
+                     limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """`stories --json` rows, biggest live story first; optional full-text query and filters.
+
+        Ranked by coverage and recency (store/ranking.py), undated stories last (biggest first).
+        `since`/`until` (YYYY-MM-DD) leave undated stories out. Reads only the listing columns
+        (never a story's full JSON), in the order of the `stories_ranked` index, so a page
+        costs the rows it returns.
+        """
+        where, args = self._story_where(query, outlet, since, until)
+        sql = (
+            "SELECT id, title, article_count, outlet_count, independent_sources, first_seen, last_seen,"
+            " keywords, outlets, conflicts FROM stories" + where
+            + " ORDER BY rank IS NULL, rank DESC, article_count DESC, id"
+        )
+        if limit or offset:
+            sql += " LIMIT ? OFFSET ?"
+            args += [int(limit) if limit else -1, max(int(offset), 0)]
         with self._lock:
             rows = self.conn.execute(sql, args).fetchall()
         return [
             {"id": r["id"], "title": r["title"], "article_count": r["article_count"],
              "outlet_count": r["outlet_count"], "independent_sources": r["independent_sources"],
              "first_seen": r["first_seen"], "last_seen": r["last_seen"],
-             "keywords": json.loads(r["keywords"])}
+             "keywords": json.loads(r["keywords"]), "outlets": json.loads(r["outlets"]),
+             "conflicts": r["conflicts"]}
             for r in rows
         ]
 
-    def count_stories(self) -> int:
+    def count_stories(self, query: str | None = None, outlet: str | None = None,
+                      since: str | None = None, until: str | None = None) -> int:
+        """How many stories `list_stories` would list with these filters and no limit."""
+        where, args = self._story_where(query, outlet, since, until)
         with self._lock:
-            return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+            return int(self.conn.execute("SELECT count(*) FROM stories" + where, args).fetchone()[0])
+
+    def stale_stories(self, story_ids: Iterable[str], analysis_key: str) -> set[str]:
+        """Those of the given stories that were analysed with other settings (or unknown ones)."""
+        stale: set[str] = set()
+        wanted = list(dict.fromkeys(story_ids))
+        for i in range(0, len(wanted), BATCH):
+            chunk = wanted[i : i + BATCH]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                rows = self.conn.execute(
+                    f"SELECT id FROM stories WHERE id IN ({marks})"
+                    " AND (analysed_with IS NULL OR analysed_with != ?)", [*chunk, analysis_key]
+                ).fetchall()
+            stale.update(r[0] for r in rows)
+        return stale
 
     # ------------------------------------------------------------------ state
 
@@ -457,10 +495,20 @@ class SqliteStore:
         self.close()
 
 
-def open_store(data_dir: Path | str, readonly: bool = False) -> SqliteStore:
-    """Open (creating and migrating if needed) the store under `data_dir`."""
+def store_exists(data_dir: Path | str) -> bool:
+    """Whether `data_dir` holds a store (without creating one)."""
+    return (Path(data_dir) / DB_NAME).is_file()
+
+
+def open_store(data_dir: Path | str, readonly: bool = False, create: bool = True) -> SqliteStore:
+    """Open the store under `data_dir`, creating and migrating it if needed.
+
+    `readonly` or `create=False`: a data directory that holds no store is a StoreError,
+    never a new empty store, so a mistyped --data cannot pass for an empty one.
+    """
     data_dir = Path(data_dir)
     path = data_dir / DB_NAME
-    if readonly and not path.exists():
-        raise StoreError(f"no store at {path}: run `storydesk ingest` or `storydesk run` first")
+    if (readonly or not create) and not path.exists():
+        raise StoreError(f"no store at {path}: run `storydesk ingest` or `storydesk run` first,"
+                         " or point --data (STORYDESK_DATA) at the directory that holds one")
     return SqliteStore(path, readonly=readonly)
