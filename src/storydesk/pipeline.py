@@ -355,11 +355,11 @@ def analyse(store: SqliteStore, settings: Settings, story_ids: Iterable[str],
                 pending.append(story)
                 progress.advance()
             if len(pending) >= INGEST_BATCH:
-                store.put_stories(pending)
+                store.put_stories(pending, analysed_with=settings.analysis_key())
                 stories += pending
                 pending = []
     if pending:
-        store.put_stories(pending)
+        store.put_stories(pending, analysed_with=settings.analysis_key())
         stories += pending
     rank = {sid: k for k, sid in enumerate(wanted)}
     return sorted(stories, key=lambda st: rank[st.id])
@@ -430,6 +430,10 @@ def run(paths: Sequence[str | Path], out_dir: Path | str, settings: Settings,
             assignments = store.assignments_of(res.seen + res.recleaned)
             # stories whose articles were re-cleaned by a template update need a fresh analysis too
             touched |= {assignments[i].story for i in res.recleaned if i in assignments}
+            # and those made with other analysis settings (another --brief-words): what this run
+            # is asked for wins over what the store holds (issue 24)
+            touched |= store.stale_stories({assignments[i].story for i in res.seen if i in assignments},
+                                           settings.analysis_key())
             t = time.perf_counter()
             analyse(store, settings, touched, progress, engine, skipped)
             timings["analyse"] = time.perf_counter() - t

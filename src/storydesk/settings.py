@@ -7,6 +7,7 @@ few it exposes as options. Constants that were tuned say in a comment how they w
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,15 @@ class Settings:
     llm_model: str | None = field(default=None, metadata={"help": "model name at llm_url"})
     llm_api_key: str | None = field(default=None, metadata={"help": "API key for llm_url"})
     embed: bool = field(default=True, metadata={"help": "use the packaged MiniLM embeddings"})
+
+    def analysis_key(self) -> str:
+        """The settings that shape a story's cross-check and brief, as one string.
+
+        The store keeps it with each story, so a run asked for other settings (another
+        --brief-words, another LLM) redoes the stories it touches instead of keeping stale ones.
+        """
+        return json.dumps({"brief_words": self.brief_words, "embed": self.embed, "llm_url": self.llm_url,
+                           "llm_model": self.llm_model}, sort_keys=True)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed."""
