@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from storydesk.report.json import load_schema
 from storydesk.store.sqlite import SqliteStore
@@ -20,13 +20,28 @@ router = APIRouter(prefix="/api", tags=["api"], responses=API_ERRORS)
 StoreDep = Annotated[SqliteStore, Depends(get_store)]
 
 
-@router.get("/stories", summary="List stories, newest first")
-def list_stories(store: StoreDep, filters: Annotated[StoryFilters, Depends(story_filters)],
-                 limit: Annotated[int | None, Query(ge=1, le=10_000)] = None) -> list[dict[str, Any]]:
-    """Stories (id, title, article and outlet counts, first/last seen), filtered by a full-text
-    query `q`, an `outlet`, and a date range `since`/`until` (YYYY-MM-DD)."""
-    return store.list_stories(query=filters.q, outlet=filters.outlet, since=filters.since,
-                              until=filters.until, limit=limit)
+@router.get("/stories", summary="List stories, biggest live story first")
+def list_stories(request: Request, response: Response, store: StoreDep,
+                 filters: Annotated[StoryFilters, Depends(story_filters)],
+                 limit: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+                 offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+    """Stories (id, title, article, outlet and independent-source counts, first/last seen,
+    keywords, outlets, conflicts), ranked by coverage and recency with undated stories last;
+    filtered by a full-text query `q`, an `outlet`, and a date range `since`/`until`
+    (YYYY-MM-DD, which leaves undated stories out). Page with `limit` and `offset`: the
+    `X-Total-Count` header gives the number of matching stories, and `Link` the next and
+    previous pages (`rel="next"`, `rel="prev"`), as GitHub's API does."""
+    rows = store.list_stories(**filters.store_args(), limit=limit, offset=offset)
+    total = store.count_stories(**filters.store_args())
+    response.headers["X-Total-Count"] = str(total)
+    links = []
+    if limit and offset + limit < total:
+        links.append(f'<{request.url.include_query_params(offset=offset + limit)}>; rel="next"')
+    if limit and offset > 0:
+        links.append(f'<{request.url.include_query_params(offset=max(offset - limit, 0))}>; rel="prev"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
+    return rows
 
 
 @router.get("/stories/{story_id}", summary="One story in the stories.json shape",

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from typing import Any
 
 from fastapi import Request
 
-from storydesk.errors import UsageError
+from storydesk.store.ranking import parse_day
 from storydesk.store.sqlite import SqliteStore, open_store
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def get_store(request: Request) -> Iterator[SqliteStore]:
@@ -35,22 +32,22 @@ class StoryFilters:
     since: str | None = None
     until: str | None = None
 
+    def store_args(self) -> dict[str, Any]:
+        """The filters as `list_stories` / `count_stories` keyword arguments."""
+        return {"query": self.q, "outlet": self.outlet, "since": self.since, "until": self.until}
 
-def _day(name: str, value: str | None) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not _DATE.match(value):
-        raise UsageError(f"{name} must be a date like 2024-01-18, not {value!r}")
-    try:
-        date.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(f"{name} is not a real date: {value!r}") from exc
-    return value
+    def params(self) -> dict[str, str]:
+        """The filters that are set, as query parameters (for page links)."""
+        given = {"q": self.q, "outlet": self.outlet, "since": self.since, "until": self.until}
+        return {k: v for k, v in given.items() if v}
 
 
 def story_filters(q: str | None = None, outlet: str | None = None, since: str | None = None,
                   until: str | None = None) -> StoryFilters:
-    """The story list's query parameters; empty ones (from the HTML form) mean no filter."""
+    """The story list's query parameters; empty ones (from the HTML form) mean no filter.
+
+    `since`/`until` are dates (2024-01-18; "yesterday" and "3 days ago" work too) and leave
+    undated stories out.
+    """
     return StoryFilters(q=(q or "").strip() or None, outlet=(outlet or "").strip() or None,
-                        since=_day("since", since), until=_day("until", until))
+                        since=parse_day("since", since), until=parse_day("until", until))

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from storydesk.errors import NotFound
 from storydesk.report.html import environment
 from storydesk.report.json import SCHEMA_VERSION
 from storydesk.report.view import story_view
+from storydesk.segment import split_text
+from storydesk.store.ranking import parse_time
 from storydesk.store.sqlite import SqliteStore
 from storydesk.web.deps import StoryFilters, get_store, story_filters
 
 TEMPLATES = Path(__file__).with_name("templates")
 ENV = environment(TEMPLATES)
 
-# The list page shows the newest stories only; the search box and filters reach the rest.
-# (list_stories decodes every row's story JSON: ~3.5 ms a story on the shared 2-core dev box,
-# measured with 200 synthetic stories, so 100 rows keep the page well under a second.)
-PAGE_LIMIT = 100
+# Stories per list page: a screen or two of cards, each read from the listing columns only
+# (never a story's JSON), so a page costs the same at 400 or 100,000 stories.
+PAGE_SIZE = 50
 
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[SqliteStore, Depends(get_store)]
@@ -36,12 +39,46 @@ def article_href(aid: str, n: int = 0) -> str:
     return "/articles/" + quote(aid, safe="")
 
 
+def _when(value: str | None) -> str:
+    """"18 Jan 2024, 09:30" from an ISO time as stored (its own offset kept); "" if unreadable."""
+    t = parse_time(value)
+    if t is None:
+        return ""
+    day = f"{t.day} {t:%b %Y}"
+    return day if len(value or "") <= 10 else f"{day}, {t:%H:%M}"
+
+
+def time_span(first: str | None, last: str | None) -> str:
+    """A story's span for its card: one time, one day's hours, or two days; "undated" if none."""
+    a, b = _when(first), _when(last)
+    if not a or not b or a == b:
+        return a or b or "undated"
+    if a.split(",")[0] == b.split(",")[0] and "," in b:
+        return f"{a}–{b.split(', ')[1]}"
+    return f"{a.split(',')[0]} – {b.split(',')[0]}"
+
+
+ENV.filters["time_span"] = time_span
+
+
+def page_href(filters: StoryFilters, page: int) -> str:
+    """The list page `page` with the same filters."""
+    params = {**filters.params(), **({"page": str(page)} if page > 1 else {})}
+    return "/" + ("?" + urlencode(params) if params else "")
+
+
 @router.get("/", response_class=HTMLResponse)
-def index(store: StoreDep, filters: Annotated[StoryFilters, Depends(story_filters)]) -> HTMLResponse:
-    stories = store.list_stories(query=filters.q, outlet=filters.outlet, since=filters.since,
-                                 until=filters.until, limit=PAGE_LIMIT)
-    return render("index.html", title="Stories", stories=stories, filters=filters,
-                  outlets=store.outlets(), total=store.count_stories(), limit=PAGE_LIMIT)
+def index(store: StoreDep, filters: Annotated[StoryFilters, Depends(story_filters)],
+          page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
+    total = store.count_stories(**filters.store_args())
+    pages = max(1, -(-total // PAGE_SIZE))
+    stories = store.list_stories(**filters.store_args(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render("index.html", title="Stories" if page == 1 else f"Stories, page {page}", stories=stories,
+                  filters=filters, outlets=store.outlets(), total=total, all_total=store.count_stories(),
+                  page=page, pages=pages, first=(page - 1) * PAGE_SIZE + 1,
+                  prev_href=page_href(filters, page - 1) if page > 1 else None,
+                  next_href=page_href(filters, page + 1) if page < pages else None,
+                  first_href=page_href(filters, 1))
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -54,8 +91,32 @@ def story_page(story_id: str, store: StoreDep) -> HTMLResponse:
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(article_id: str, store: StoreDep) -> HTMLResponse:
+    """The cleaned text, each sentence anchored as `#s-<offset>` (the offset a citation's passage
+    starts at), a link back to the article's story, and every removed piece with its reason."""
     article = store.get_article(article_id)
-    return render("article.html", title=article.title or article.id, a=article)
+    assignment = store.assignments_of([article.id]).get(article.id)
+    story = None
+    if assignment is not None:
+        with contextlib.suppress(NotFound):  # assigned, but its story is not written yet
+            story = store.get_story(assignment.story)
+    return render("article.html", title=article.title or article.id, a=article,
+                  pieces=sentence_pieces(article.text), story=story)
+
+
+def sentence_pieces(text: str) -> list[tuple[int | None, str]]:
+    """`text` cut into (offset, sentence) and (None, what lies between): joined, they are `text`."""
+    out: list[tuple[int | None, str]] = []
+    at = 0
+    for start, end, sentence in split_text(text):
+        if start < at:  # overlapping spans cannot happen; never repeat text if they did
+            continue
+        if start > at:
+            out.append((None, text[at:start]))
+        out.append((start, sentence))
+        at = end
+    if at < len(text):
+        out.append((None, text[at:]))
+    return out
 
 
 @router.get("/docs", response_class=HTMLResponse)
