@@ -121,6 +121,12 @@ class Provenance(Record):
     fmt: str  # "text" | "html" | "jsonl" | "warc" | "rss" | "atom"
     locator: str = ""  # "line 3", "record <urn:uuid:...>", "entry 4"; "" for a whole file
     fetched: str | None = None  # ISO time the page was fetched (WARC-Date), if known
+    # Where `published` came from (issue 23): "input" (a JSONL field), "page-metadata" (htmldate,
+    # JSON-LD, meta tags), "dateline" (a date line in the text), "feed" (the entry's date),
+    # "warc-record" (WARC-Date, the capture time); None when undated.
+    published_from: str | None = None
+    # How `outlet` was found (storydesk.outlets): "site-name", "chrome", "domain" or "file".
+    outlet_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,9 @@ TITLES = {
     "003": "Pakistan launches tit-for-tat air strikes on Iran killing at least nine",
     "004": "Pakistan Strikes Terrorists in Iran",
 }
+# 001 (TIME's report, saved as plain text) and 004 name no outlet in their text: the file's name
+# stands in (issue 23: never empty). 001's only TIME marker is a "[time-brightcove ...]" CMS token,
+# and a shortcode's prefix naming its site is no general rule ("[wp-caption]", "[vc_row]").
 OUTLETS = {"000": "Newslex Point", "002": "Wazobia Reporters", "003": "Middle East Eye"}
 
 
@@ -101,7 +104,7 @@ def test_seed_chrome_removed_and_news_kept(seeds_dir: Path, prefix: str) -> None
                 line = line[: -len(piece)].strip()
         assert line in art.text, line
     assert art.title == TITLES.get(prefix)
-    assert art.outlet == OUTLETS.get(prefix)
+    assert art.outlet == OUTLETS.get(prefix, f"{prefix}.txt")
     assert art.language == "en"
 
 

@@ -10,6 +10,7 @@ The text is handled paragraph by paragraph (one per line). Three kinds of signal
 
 from __future__ import annotations
 
+import dataclasses
 import html as htmlmod
 import re
 from collections import Counter
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 
 from storydesk.clean import language as _language
 from storydesk.clean import rules
-from storydesk.ingest.dates import normalise_date
+from storydesk.ingest.dates import is_dateline, normalise_date
+from storydesk.outlets import outlet_name, resolve_outlet
 from storydesk.records import Article, RawDocument, Removed, article_id
 from storydesk.settings import Settings
 
@@ -70,8 +72,9 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
     """Clean one document: every dropped piece is kept in `Article.removed` with reason and rule.
 
     The headline becomes `title` (never repeated in `text`); a byline becomes `author` when the
-    document has none; an outlet named by the chrome ("contribute to X, Inc.", a site tagline)
-    becomes `outlet` when the document has none.
+    document has none. `outlet` is never empty: the document's site name, else one its chrome
+    names ("contribute to X, Inc.", a site tagline), else the URL's domain, else the input's
+    file name (`storydesk.outlets.resolve_outlet`); `provenance.outlet_from` says which.
     """
     del settings  # no tunables yet; kept for the stage signature
     lines = [_Line(t.strip()) for t in doc.text.splitlines() if t.strip()]
@@ -93,6 +96,12 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
         rule = rules.match_rule(ln.text)
         if rule is not None:
             _drop(ln, rule.reason, rule.name)
+            continue
+        # A line that only states a date ("Friday, June 7, 2013", "11 / 28 / 05") is a dateline:
+        # never a headline, a menu or an outlet's name. Cut only from plain text: the
+        # article-extraction-benchmark truth keeps the datelines trafilatura leaves in a page's body.
+        if from_text and is_dateline(ln.text):
+            _drop(ln, "dateline", "dateline-line")
             continue
         if rules.is_credit_line(ln.text):
             _drop(ln, "caption", "credit-line")
@@ -128,7 +137,7 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
             continue
         if rules.words(ln.text) >= _BODY_MIN_WORDS and rules.ends_sentence(ln.text):
             break
-        segs = rules.menu_segments(ln.text)
+        segs = None if is_dateline(ln.text) else rules.menu_segments(ln.text)
         if segs is not None:
             dash = _TAGLINE_DASH.match(segs[0])
             if dash or idx == 0:
@@ -232,14 +241,18 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
     removed: list[Removed] = []
     for ln in lines:
         removed.extend(ln.cuts)
-    if outlet is None:
+    if outlet_name(outlet) is None:
         for cut in removed:
             if cut.reason in ("site-tagline",):
                 continue
             name = rules.outlet_from_chrome(cut.text)
             if name:
                 inferred.append(name)
-        outlet = inferred[0] if inferred else None
+    # Every article leaves here with a readable outlet (storydesk.outlets has the order of trust).
+    outlet, outlet_from = resolve_outlet(outlet, inferred, doc.url, doc.provenance)
+    provenance = doc.provenance
+    if provenance is not None and outlet_from is not None:
+        provenance = dataclasses.replace(provenance, outlet_from=outlet_from)
 
     return Article(
         id=article_id(doc),
@@ -252,7 +265,7 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
         text="\n".join(ln.text for ln in lines if ln.keep),
         removed=tuple(removed),
         author=author,
-        provenance=doc.provenance,
+        provenance=provenance,
     )
 
 
