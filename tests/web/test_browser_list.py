@@ -7,6 +7,7 @@ the listing columns, so records with generated sources, sizes and dates exercise
 
 from __future__ import annotations
 
+import itertools
 import math
 import socket
 import threading
@@ -176,7 +177,7 @@ def test_front_page_leads_with_the_biggest_live_story_and_pages_through_all(brow
         dated = [sid for sid in seen if by_id[sid].last_seen]
         assert seen[: len(dated)] == dated and len(dated) == N_STORIES - N_UNDATED  # undated last
         scores = [_score(by_id[sid]) for sid in dated]
-        assert all(a >= b * (1 - 1e-9) for a, b in zip(scores, scores[1:], strict=False))
+        assert all(a >= b * (1 - 1e-9) for a, b in itertools.pairwise(scores))
         undated = [by_id[sid].article_count for sid in seen[len(dated):]]
         assert undated == sorted(undated, reverse=True)
         # the conflict count shows on the cards of stories with discrepancies
