@@ -1,14 +1,20 @@
 """The `storydesk` command line: parse, call one library function, format.
 
 Results go to stdout (a rich table for people, exactly one JSON document with --json); progress,
-skips and errors go to stderr. Exit codes (../CONTRACT.md): 0 done, 1 failed, 2 bad usage,
-3 finished but some inputs were skipped. `main()` maps the exception tree of errors.py to them.
+skips and errors go to stderr, never wrapped (a path split over two lines cannot be copied).
+Exit codes (../CONTRACT.md): 0 done, 1 failed, 2 bad usage, 3 finished but some inputs were
+skipped. `main()` maps the exception tree of errors.py to them. Nothing surprising: an input path
+that does not exist is a usage error before anything runs, read commands refuse a data directory
+that holds no store (exit 1, never a new empty store), and options given win over stored state.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import sys
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,7 +32,7 @@ from rich.progress import (
 from rich.table import Table
 
 from storydesk import __version__
-from storydesk.errors import StorydeskError
+from storydesk.errors import StorydeskError, UsageError
 from storydesk.records import Skip
 from storydesk.report.html import plural
 from storydesk.settings import Settings, default_data_dir
@@ -47,36 +53,65 @@ app = typer.Typer(
 )
 
 out_console = Console(soft_wrap=True)
-err_console = Console(stderr=True)
+# soft_wrap: without a terminal rich wraps at 80 columns, which split long file names in two
+err_console = Console(stderr=True, soft_wrap=True)
 
 # ------------------------------------------------------------------ shared options (defined once)
 
 DataOpt = Annotated[
     Path | None,
-    typer.Option("--data", help="Data directory of the store [env STORYDESK_DATA; default: per-user data dir].",
+    typer.Option("--data", help="Data directory of the store (env STORYDESK_DATA; default: the per-user data dir).",
                  show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or log lines on stderr.")]
+IdsOpt = Annotated[bool, typer.Option("--ids", help="Print only the ids, one a line (for scripts and $(...)).")]
 
 
 def _settings(data: Path | None, **overrides: Any) -> Settings:
     return Settings.from_env(data_dir=data or default_data_dir(), **overrides)
 
 
+def _check_inputs(paths: Sequence[str]) -> None:
+    """Refuse, before anything runs, a local input path that does not exist (URLs are fetched later).
+
+    A mistyped path used to run the whole job on nothing and write an empty report.
+    """
+    missing = [p for p in paths if not p.startswith(("http://", "https://")) and not Path(p).exists()]
+    if missing:
+        names = ", ".join(missing)
+        raise UsageError(f"no such file or directory: {names} (give files, directories, feed URLs or archives)")
+
+
 def _print_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
 
 
-class RichProgress:
-    """The pipeline's Progress drawn as rich bars on stderr (off when quiet or not a terminal)."""
+def _print_ids(rows: list[dict[str, Any]]) -> None:
+    sys.stdout.write("".join(f"{r['id']}\n" for r in rows))
 
-    def __init__(self, quiet: bool) -> None:
+
+class RichProgress:
+    """The pipeline's Progress on stderr: rich bars on a terminal, plain lines otherwise.
+
+    Without a terminal (a log file, CI, `2> run.log`) each stage prints a line when it starts,
+    one every `every_s` seconds with its count and rate, and one when it ends, so a long run
+    shows it is moving. `--quiet` prints none of them (skips are still reported).
+    """
+
+    def __init__(self, quiet: bool, every_s: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.enabled = not quiet and err_console.is_terminal
+        self.lines = not quiet and not err_console.is_terminal
         self.quiet = quiet
         self.skips: list[Skip] = []
+        self.every_s = every_s
+        self.clock = clock
         self._bar: Progress | None = None
         self._task: Any = None
+        self._name: str | None = None
+        self._total: int | None = None
+        self._done = 0
+        self._started = self._printed = 0.0
         if self.enabled:
             self._bar = Progress(
                 SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
@@ -84,18 +119,39 @@ class RichProgress:
             )
             self._bar.start()
 
+    def _line(self, text: str) -> None:
+        err_console.print(escape(text), highlight=False)
+
+    def _count(self) -> str:
+        done = f"{self._done:,}" + (f" of {self._total:,}" if self._total is not None else "")
+        took = max(self.clock() - self._started, 1e-9)
+        return f"{done} in {took:,.1f} s ({self._done / took:,.1f}/s)"
+
+    def _end_stage(self) -> None:
+        if self.lines and self._name is not None:
+            self._line(f"{self._name}: done, {self._count()}")
+        self._name = None
+
     def stage(self, name: str, total: int | None = None) -> None:
         if self._bar is not None:
             if self._task is not None:
                 t = self._bar.tasks[-1]
                 self._bar.update(self._task, total=t.completed or 1, completed=t.completed or 1)
             self._task = self._bar.add_task(name, total=total)
-        elif not self.quiet:
-            err_console.print(f"[dim]{escape(name)}…[/dim]", highlight=False)
+        elif self.lines:
+            self._end_stage()
+            self._name, self._total, self._done = name, total, 0
+            self._started = self._printed = self.clock()
+            self._line(f"{name}: started" + (f", {total:,} to do" if total is not None else ""))
 
     def advance(self, n: int = 1) -> None:
         if self._bar is not None and self._task is not None:
             self._bar.advance(self._task, n)
+        elif self.lines and self._name is not None:
+            self._done += n
+            if self.clock() - self._printed >= self.every_s:
+                self._printed = self.clock()
+                self._line(f"{self._name}: {self._count()}")
 
     def skipped(self, skip: Skip) -> None:
         # Skips are always reported, even with --quiet: a dropped input must never go unnoticed.
@@ -103,6 +159,7 @@ class RichProgress:
         err_console.print(f"[yellow]{escape(skip.message())}[/yellow]", highlight=False)
 
     def close(self) -> None:
+        self._end_stage()
         if self._bar is not None:
             if self._task is not None:
                 t = self._bar.tasks[-1]
@@ -110,10 +167,12 @@ class RichProgress:
             self._bar.stop()
 
 
-def _open(settings: Settings, readonly: bool = False) -> Any:
+def _open(settings: Settings, create: bool = True) -> Any:
+    """The store under --data. `create=False` (read commands): a directory without one is an
+    error (exit 1, "no store at ..."), never a new empty store that a mistyped --data would hide."""
     from storydesk.store import open_store
 
-    return open_store(settings.data_dir, readonly=readonly)
+    return open_store(settings.data_dir, create=create)
 
 
 # ------------------------------------------------------------------ commands
@@ -136,12 +195,14 @@ def run(
 ) -> int:
     """Run the main job: ingest, clean, cluster, cross-check, brief, and write the reports.
 
-    Reports cover every story that holds an article from PATHS.
+    Reports cover every story that holds an article from PATHS. Stories stored by an earlier run
+    with other settings (another --brief-words) are cross-checked and briefed again.
 
     Example: storydesk run ../shared/corpus/seeds --out out/ --brief-words 150
     """
     from storydesk.pipeline import run as run_pipeline
 
+    _check_inputs(paths)
     if engine not in ("local", "dask"):
         raise typer.BadParameter("use 'local' or 'dask'", param_hint="--engine")
     settings = _settings(data, brief_words=brief_words, workers=workers, engine=engine, engine_address=address)
@@ -175,6 +236,7 @@ def ingest(
     """
     from storydesk.pipeline import ingest as ingest_paths
 
+    _check_inputs(paths)
     settings = _settings(data)
     progress = RichProgress(quiet)
     with _open(settings) as store:
@@ -185,7 +247,7 @@ def ingest(
     if json_out:
         _print_json({"seen": res.seen, "new": res.new, "skipped": [s.to_dict() for s in res.skipped]})
     else:
-        out_console.print(f"{len(res.seen)} articles read, {len(res.new)} new, {len(res.skipped)} skipped.")
+        out_console.print(f"{plural(len(res.seen), 'article')} read, {len(res.new)} new, {len(res.skipped)} skipped.")
     return 3 if res.skipped else 0
 
 
@@ -205,8 +267,8 @@ def cluster(
     from storydesk.pipeline import cluster as cluster_articles
 
     settings = _settings(data)
-    progress = RichProgress(quiet)
-    with _open(settings) as store:
+    with _open(settings, create=False) as store:
+        progress = RichProgress(quiet)
         try:
             ids = [r["id"] for r in store.list_articles()]
             touched = cluster_articles(store, settings, ids, progress)
@@ -216,7 +278,7 @@ def cluster(
     if json_out:
         _print_json({"stories_updated": [s.id for s in stories]})
     else:
-        out_console.print(f"{len(stories)} stories updated.")
+        out_console.print(f"{plural(len(stories), 'story', 'stories')} updated.")
     return 0
 
 
@@ -226,6 +288,7 @@ def articles(
     outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet.")] = None,
     story: Annotated[str | None, typer.Option("--story", help="Only this story's articles.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many rows.")] = None,
+    ids_only: IdsOpt = False,
     data: DataOpt = None,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,  # nothing to silence; accepted like on every command
@@ -233,12 +296,16 @@ def articles(
     """List stored articles: id, outlet, title, url, published, language, story.
 
     Example: storydesk articles --json --query Saravan
+    Example: storydesk show "$(storydesk articles --ids --limit 1)"
     """
     settings = _settings(data)
-    with _open(settings) as store:
+    with _open(settings, create=False) as store:
         rows = store.list_articles(limit=limit, query=query, outlet=outlet, story=story)
     if json_out:
         _print_json(rows)
+        return 0
+    if ids_only:
+        _print_ids(rows)
         return 0
     table = Table("id", "outlet", "title", "published", "lang", "story", show_lines=False)
     for r in rows:
@@ -260,7 +327,7 @@ def show(
     Example: storydesk show 3f2a9c --json
     """
     settings = _settings(data)
-    with _open(settings) as store:
+    with _open(settings, create=False) as store:
         art = store.get_article(article)
     if json_out:
         _print_json(art.show())
@@ -290,7 +357,7 @@ def export(
     Example: storydesk export --out articles.jsonl
     """
     settings = _settings(data)
-    with _open(settings) as store:
+    with _open(settings, create=False) as store:
         fh = out.open("w", encoding="utf-8") if out else sys.stdout
         try:
             for art in store.iter_articles():
@@ -305,27 +372,50 @@ def export(
 def stories(
     query: Annotated[str | None, typer.Option("--query", "-s", help="Full-text search.")] = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="Only stories with this outlet.")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Last seen on or after (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="First seen on or before (YYYY-MM-DD).")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Last seen on or after this day: YYYY-MM-DD, today, yesterday or '3 days ago'. "
+                        "Leaves undated stories out.")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="First seen on or before this day (same forms as --since). "
+                        "Leaves undated stories out.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many rows.")] = None,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many rows first (for paging).")] = 0,
+    ids_only: IdsOpt = False,
     data: DataOpt = None,
     json_out: JsonOpt = False,
-    quiet: QuietOpt = False,  # nothing to silence; accepted like on every command
+    quiet: QuietOpt = False,
 ) -> int:
-    """List stories, newest first: id, title, article and outlet counts, first and last seen.
+    """List stories, biggest live story first: id, title, counts, conflicts, first and last seen.
 
-    Example: storydesk stories --json --query Iran
+    Ranked by coverage (independent sources) halved for each day of age; undated stories last.
+
+    Example: storydesk stories --since yesterday --query Iran
+    Example: storydesk story "$(storydesk stories --ids --limit 1)"
     """
+    from storydesk.store import parse_day
+
+    day_from, day_to = parse_day("--since", since), parse_day("--until", until)
     settings = _settings(data)
-    with _open(settings) as store:
-        rows = store.list_stories(query=query, outlet=outlet, since=since, until=until, limit=limit)
+    with _open(settings, create=False) as store:
+        rows = store.list_stories(query=query, outlet=outlet, since=day_from, until=day_to, limit=limit,
+                                  offset=offset)
+        total = store.count_stories() if not rows and not quiet else 0
+    if not rows and total and not quiet:
+        # an empty answer from a store that holds stories: say which filter left them out
+        asked = ", ".join(f"{k} {v}" for k, v in (("--query", query), ("--outlet", outlet), ("--since", day_from),
+                                                   ("--until", day_to), ("--offset", offset or None)) if v)
+        err_console.print(escape(f"no stories match {asked} ({plural(total, 'story', 'stories')} stored)."),
+                          highlight=False)
     if json_out:
         _print_json(rows)
         return 0
-    table = Table("id", "title", "articles", "outlets", "first seen", "last seen")
+    if ids_only:
+        _print_ids(rows)
+        return 0
+    table = Table("id", "title", "articles", "outlets", "conflicts", "first seen", "last seen")
     for r in rows:
         table.add_row(r["id"], escape((r["title"] or "")[:70]), str(r["article_count"]), str(r["outlet_count"]),
-                      (r["first_seen"] or "-")[:16], (r["last_seen"] or "-")[:16])
+                      str(r["conflicts"]), (r["first_seen"] or "-")[:16], (r["last_seen"] or "-")[:16])
     out_console.print(table)
     return 0
 
@@ -340,10 +430,10 @@ def story(
 ) -> int:
     """Show one story in the stories.json shape: brief, claims, discrepancies, quotes, entities, timeline.
 
-    Example: storydesk story s-1a2b3c --json
+    Example: storydesk story "$(storydesk stories --ids --limit 1)" --json
     """
     settings = _settings(data)
-    with _open(settings) as store:
+    with _open(settings, create=False) as store:
         s = store.get_story(story_id)
     if json_out:
         _print_json(s.to_dict())
@@ -373,6 +463,7 @@ def serve(
     from storydesk.web import create_app
 
     settings = _settings(data)
+    _open(settings, create=False).close()  # no store here: say so now, not as a 503 on every page
     application = create_app(settings.data_dir)
     if get is not None:
         from fastapi.testclient import TestClient
@@ -383,10 +474,35 @@ def serve(
         return 0 if resp.status_code < 400 else 1
     import uvicorn
 
+    sock = _listen(host, port)
+    shown = f"[{host}]" if ":" in host else host
     if not quiet:
-        err_console.print(f"storydesk {__version__} serving {settings.data_dir} on http://{host}:{port}/")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+        err_console.print(escape(f"storydesk {__version__} serving {settings.data_dir} on "
+                                 f"http://{shown}:{sock.getsockname()[1]}/"), highlight=False)
+    server = uvicorn.Server(uvicorn.Config(application, host=host, port=port, log_level="warning"))
+    server.run(sockets=[sock])
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port before anything says "serving"; a busy port is a clear error.
+
+    uvicorn reports a bind failure only in its log and exits 3 (the code for skipped inputs).
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise UsageError(f"--host {host!r} is not an address this machine can listen on ({exc.strerror})") from exc
+    sock = socket.socket(family, kind, proto)
+    # SO_REUSEADDR lets a restart reuse a port in TIME_WAIT, never one another server listens on
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise StorydeskError(f"cannot listen on {host} port {port}: {exc.strerror or exc} (another server "
+                             f"may be using it: stop it, or choose another with --port)") from exc
+    return sock
 
 
 @app.callback(invoke_without_command=True)
