@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from storydesk.clean import language as _language
 from storydesk.clean import rules
 from storydesk.ingest.dates import is_dateline, normalise_date
+from storydesk.ingest.text import find_header
+from storydesk.ingest.titles import BYLINE, clean_title, is_headline
 from storydesk.outlets import outlet_name, resolve_outlet
 from storydesk.records import Article, RawDocument, Removed, article_id
 from storydesk.settings import Settings
@@ -39,10 +41,6 @@ _DECLARED_SUPPORT = 0.3
 
 _INLINE_SHORTCODE = re.compile(
     r"\[/?[a-z][a-z0-9]*[-_][\w-]*(?:\s[^\]\n]*)?\]|\[/?[a-z]\w*(?:\s+[\w-]+\s*=\s*[^\]\n]*)+\]|\[/[a-z]\w*\]",
-)
-_BYLINE = re.compile(
-    r"^(?i:by|par|von|por|de)\s+(?P<a>[A-ZÀ-Ý][\w'.-]+(?:\s+(?:and|et|und|y|[A-ZÀ-Ý][\w'.-]+)){0,6})"
-    r"\s*(?:[,|–—-].*)?$"
 )
 _TAGLINE_DASH = re.compile(r"^(?P<o>[^–—|-]{2,60}?)\s+[–—-]\s+(?P<s>.+)$")
 _RELATED_BULLET = re.compile(r"^\s*([-–—•*·▪►]|\d+[.)])\s+")
@@ -79,7 +77,11 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
     del settings  # no tunables yet; kept for the stage signature
     lines = [_Line(t.strip()) for t in doc.text.splitlines() if t.strip()]
     from_text = doc.html is None
-    title = doc.title
+    # A given title that is a date or a byline is none (issue 23); a plain-text item without
+    # one gets the headline its first lines hold, by the same rule as a text file.
+    title = clean_title(doc.title, doc.outlet)
+    if title is None and from_text:
+        title = find_header(doc.text)[0]
     author = doc.author
     outlet = doc.outlet
     inferred: list[str] = []
@@ -149,12 +151,13 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
         if title_key and _key(ln.text) == title_key:
             _drop(ln, "headline", "title-line")
             continue
-        bm = _BYLINE.match(ln.text)
+        bm = BYLINE.match(ln.text)
         if bm and rules.words(ln.text) <= 10:
             _drop(ln, "byline", "byline")
             author = author or bm.group("a")
             continue
-        if title is None and rules.headline_like(ln.text, 25) and rules.words(ln.text) >= 3:
+        if (title is None and rules.headline_like(ln.text, 25) and rules.words(ln.text) >= 3
+                and is_headline(ln.text)):
             title = ln.text
             title_key = _key(title)
             _drop(ln, "headline", "lead-headline")

@@ -10,6 +10,7 @@ date is not a reason to drop an article.
 from __future__ import annotations
 
 import calendar
+import difflib
 import functools
 import re
 import time
@@ -170,12 +171,16 @@ _DATELINE_LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl")
 # The label a dateline may start with: "Published:", "First Published", "Updated", "Posted on",
 # "Originally published", "Last modified", "Veröffentlicht am", "Mis à jour le", "Actualizado".
 _DATELINE_LABEL = re.compile(
-    r"^\W*(?:(?:first|originally|last|date|dated)\s+)?(?:published|updated|posted|modified|created|"
+    r"^\W*(?:(?:first|originally|last|date|dated)\s+)?(?:published|updated|posted|modified|created|edited|"
     r"date|dated|aktualisiert|veröffentlicht|erstellt|stand|mis à jour|publié|actualizado|publicado|"
     r"atualizado|aggiornato|pubblicato|bijgewerkt|gepubliceerd)"
     r"(?:\s+(?:on|at|am|um|le|el|em|il|op))?\s*[:.-]?\s*",
     re.I,
 )
+# Label words met inside a dateline ("Posted: 04/9/2012 8:33 am Updated: 04/9/2012 8:33 am").
+_LABEL_WORDS = frozenset({
+    "posted", "updated", "published", "modified", "edited", "last", "first", "originally", "date", "dated",
+})
 # Words a dateline holds besides numbers and month/day names: am/pm (also "a. m."), ordinal
 # suffixes, hour marks ("14h30", "Uhr") and the words joining a date to its time.
 _DATELINE_WORDS = frozenset({
@@ -239,14 +244,37 @@ def is_dateline(text: str) -> bool:
     if not tokens or len(tokens) > _MAX_DATELINE_TOKENS or not any(t.isdigit() for t in tokens):
         return False
     names = _calendar_words()
+    misspelt = 0
     for tok in tokens:
         if tok.isdigit():
             continue
         low = tok.casefold()
-        if low in names or low in _DATELINE_WORDS or _ZONE.match(tok) or all(c in _CJK_DATE for c in tok):
+        if (low in names or low in _DATELINE_WORDS or low in _LABEL_WORDS or _ZONE.match(tok)
+                or all(c in _CJK_DATE for c in tok)):
+            continue
+        # One month name typed wrong ("Novemer 27, 2005"): within 0.8 similarity of a name
+        # of five letters or more, so that short words never pass for one.
+        if misspelt == 0 and len(low) >= 5 and difflib.get_close_matches(low, _long_names(), n=1, cutoff=0.8):
+            misspelt += 1
             continue
         return False
     return True
+
+
+_INNER_LABEL = re.compile(r"(?i)\s(?:last\s+)?(?:updated|modified|edited|posted|published)\b\s*:?")
+
+
+def _closest_name(token: str) -> str:
+    low = token.casefold()
+    if token.isdigit() or len(low) < 5 or low in _calendar_words():
+        return token
+    close = difflib.get_close_matches(low, _long_names(), n=1, cutoff=0.8)
+    return close[0] if close else token
+
+
+@functools.lru_cache(maxsize=1)
+def _long_names() -> list[str]:
+    return sorted(n for n in _calendar_words() if len(n) >= 5)
 
 
 def dateline_date(text: str, language: str | None = None) -> str | None:
@@ -266,6 +294,10 @@ def dateline_date(text: str, language: str | None = None) -> str | None:
     if not is_dateline(text):
         return None
     body, _labelled = _strip_label(text.strip())
+    # "Posted: <date> Updated: <date>": the first stated time is the publication's.
+    body = _INNER_LABEL.split(body)[0]
+    # a month name typed wrong is read as the name it is closest to ("Novemer" -> "november")
+    body = _DL_TOKEN.sub(lambda m: _closest_name(m.group()), body)
     body = _SPACED_COLON.sub(":", body)
     body = _SPACED_SEP.sub(r"\1", body)
     body = _SPACED_MERIDIEM.sub(lambda m: m.group(1).lower() + "m", body)

@@ -26,6 +26,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
 from storydesk.errors import TooLarge, Unreadable
+from storydesk.ingest.titles import clean_title
 from storydesk.records import Provenance, RawDocument
 from storydesk.settings import Settings
 
@@ -515,14 +516,19 @@ def parse_html(
 
     # trafilatura's title (from <title>/h1, site name stripped) before JSON-LD: pages carry
     # several JSON-LD headlines, some of other articles (seen on news-html-newspaper4k time_001).
-    title = pick(
-        meta.get("title"), tmeta.get("title"), _name(ld.get("headline")), _meta(page, "og:title", "twitter:title")
-    )
     outlet = pick_name(
         meta.get("outlet"),
         _meta(page, "og:site_name", "application-name"),
         _name(ld.get("publisher")),
         tmeta.get("sitename"),
+    )
+    # The first candidate that is a headline: a page whose <title> or h1 is its date line
+    # ("9/10/2010 @ 1:19PM") still has its og:title or JSON-LD headline (issue 23).
+    title = next(
+        (t for c in (meta.get("title"), tmeta.get("title"), _name(ld.get("headline")),
+                     _meta(page, "og:title", "twitter:title"))
+         if (t := clean_title(c, outlet)) is not None),
+        None,
     )
     author = pick(
         meta.get("author"), _name(ld.get("author")), tmeta.get("author"), _meta(page, "author", "article:author")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from storydesk.ingest.titles import is_headline
 from storydesk.records import Provenance, RawDocument
 
 # How far down the file a headline or site-name line may sit (non-empty lines): below a
@@ -17,6 +18,8 @@ from storydesk.records import Provenance, RawDocument
 MAX_HEADER_LINES = 4
 # A headline is short: news headlines run 3-20 words (well under 200 characters).
 TITLE_MIN_WORDS, TITLE_MAX_WORDS, TITLE_MAX_CHARS = 3, 25, 200
+# Set apart by a blank line, two words make a headline ("Power cut"); one is a section label.
+SHORT_TITLE_MIN_WORDS = 2
 _SENTENCE_END = re.compile(r"[.。;,:]\s*[\"'”’)]*\s*$")
 # "Name – tagline ..." or "Name | tagline ...": a short name, then a dash or a pipe.
 _SITE_DASH = re.compile(r"^(?P<name>[^|–—]{2,60}?)\s+[–—-]\s+(?P<rest>.+)$")
@@ -37,9 +40,11 @@ def _is_body(line: str) -> bool:
     )
 
 
-def _is_title(line: str) -> bool:
+def _is_title(line: str, min_words: int = TITLE_MIN_WORDS) -> bool:
     words = _words(line)
-    if not TITLE_MIN_WORDS <= len(words) <= TITLE_MAX_WORDS or len(line) > TITLE_MAX_CHARS:
+    if not min_words <= len(words) <= TITLE_MAX_WORDS or len(line) > TITLE_MAX_CHARS:
+        return False
+    if not is_headline(line):  # a dateline, a byline or a label in capitals
         return False
     if _SENTENCE_END.search(line) or "|" in line:
         return False
@@ -87,22 +92,29 @@ def find_header(text: str) -> tuple[str | None, str | None]:
         ('Floods hit the north', 'Daily Sun')
     """
     header: list[str] = []
+    apart: list[bool] = []  # header line i is followed by a blank line
     has_body = False
     for raw in text.splitlines():
         line = " ".join(raw.split())
         if _MD_HEADING.match(line):
             line = _MD_HEADING.sub("", line)  # "# Headline" in Markdown notes
         if not line:
+            if apart:
+                apart[-1] = True
             continue
         if _is_body(line):
             has_body = True
             break
         header.append(line)
+        apart.append(False)
         if len(header) > MAX_HEADER_LINES:
             return None, None  # a list, a poem or a table: not a header above a body
     if not has_body or not header:
         return None, None
-    title_at = next((i for i in range(len(header) - 1, -1, -1) if _is_title(header[i])), None)
+    # A short line set apart by a blank line below it ("Power cut\n\nThe lights went out ...")
+    # is a headline even at two words; without the blank line it may be a section label.
+    title_at = next((i for i in range(len(header) - 1, -1, -1)
+                     if _is_title(header[i], SHORT_TITLE_MIN_WORDS if apart[i] else TITLE_MIN_WORDS)), None)
     title = header[title_at] if title_at is not None else None
     outlet = None
     if title is None:
