@@ -1,10 +1,18 @@
 """Cross-check quality on the hand-labelled crosscheck-gold items (developer portion).
 
-Usage: .venv/bin/python bench/crosscheck_gold.py [--data DIR] [--no-embed] [--mode stories|corpus|both] [-v]
+Usage: .venv/bin/python bench/crosscheck_gold.py [--data DIR] [--gold gold.jsonl|gold-more.jsonl]
+           [--split all|tune|check] [--no-embed] [--mode stories|corpus|both] [-v]
 
-Every labelled event becomes one story: for ECB+ the documents of its `event_cluster` (doc_id =
-article id), for NeuS the three outlet segments of its 1-based line of `val.source` (article ids
-"0", "1", "2"). `storydesk.crosscheck.crosscheck` runs on each story and the items are scored:
+    .venv/bin/python bench/crosscheck_gold.py --gold gold-more.jsonl --split tune --mode both
+    .venv/bin/python bench/crosscheck_gold.py --gold gold-more.jsonl --split check --mode both
+
+Items: `--gold` picks the file (gold.jsonl, default: 47 items, all tune; gold-more.jsonl: 69 tune +
+36 check items by their `split` field) and `--split` the portion. Check items are run and
+reported, never read to change code: `-v` lists misses of tune items only. Every labelled event
+becomes one story: for ECB+ the documents of its `event_cluster` in ecbplus-events (doc_id =
+article id); for NeuS the three outlet segments of its 1-based line of `val.source` (set "neus",
+gold.jsonl) or `train.source` (set "neus-train", gold-more.jsonl), article ids "0", "1", "2".
+`storydesk.crosscheck.crosscheck` runs on each story and the items are scored:
 
 - discrepancies found: a flagged discrepancy holds every gold value (numbers compared as numbers,
   text otherwise), each with at least the gold documents among its sources;
@@ -17,6 +25,8 @@ article id), for NeuS the three outlet segments of its 1-based line of `val.sour
 With --mode corpus (or both), all events are also run as ONE corpus through `storydesk.pipeline.run`
 (ingest, clean, cluster, cross-check) and the same scores are printed for the stories it finds
 (an event is scored on every story holding one of its articles).
+
+`evaluate()` returns those numbers for other code (tests/eval_gate.py gates the check portion).
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ import re
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +102,27 @@ def value_matches(gold: str, found: str) -> bool:
     return norm(gold) in norm(found) or norm(found) in norm(gold)
 
 
-def load_stories(data: Path) -> dict[tuple[str, str], list[Article]]:
-    gold = [json.loads(line) for line in (data / "crosscheck-gold" / "gold.jsonl").open()]
+GOLD_FILES = ("gold.jsonl", "gold-more.jsonl")
+SPLITS = ("all", "tune", "check")
+# which NeuS file a set's `cluster` line numbers refer to
+_NEUS_SOURCE = {"neus": "val.source", "neus-train": "train.source"}
+
+
+def load_gold(data: Path, gold_file: str = "gold.jsonl", split: str = "all") -> list[dict]:
+    """The labelled items of `gold_file` in `split` (gold.jsonl has no split field: all tune)."""
+    if gold_file not in GOLD_FILES:
+        raise ValueError(f"unknown gold file {gold_file!r} (one of {', '.join(GOLD_FILES)})")
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
+    with (data / "crosscheck-gold" / gold_file).open(encoding="utf-8") as fh:
+        items = [json.loads(line) for line in fh if line.strip()]
+    return [g for g in items if split == "all" or g.get("split", "tune") == split]
+
+
+def load_stories(data: Path, gold: Sequence[dict] | None = None) -> dict[tuple[str, str], list[Article]]:
+    """The articles of every event that `gold` (default: all of gold.jsonl) labels."""
+    if gold is None:
+        gold = load_gold(data)
     wanted = {(g["set"], str(g["cluster"])) for g in gold}
     stories: dict[tuple[str, str], list[Article]] = defaultdict(list)
     ecb_clusters = {c for s, c in wanted if s == "ecbplus"}
@@ -101,14 +131,19 @@ def load_stories(data: Path) -> dict[tuple[str, str], list[Article]]:
             d = json.loads(line)
             if d["event_cluster"] in ecb_clusters:
                 stories[("ecbplus", d["event_cluster"])].append(_article(d["doc_id"], detok(d["text"])))
-    lines = (data / "neus-allsides" / "val.source").read_text(encoding="utf-8").split("\n")
-    for s, c in wanted:
-        if s != "neus":
+    for neus_set, source in _NEUS_SOURCE.items():
+        numbers = sorted({c for s, c in wanted if s == neus_set}, key=int)
+        if not numbers:
             continue
-        for i, seg in enumerate(lines[int(c) - 1].split(" [SEP] ")):
-            m = re.match(r"\s*TITLE=>\s*(.*?)\s*ARTICLE=>\s*(.*)$", seg, re.S)
-            title, body = (m.group(1), m.group(2)) if m else ("", seg)
-            stories[("neus", c)].append(_article(str(i), f"{title}\n{body}".strip()))
+        lines = (data / "neus-allsides" / source).read_text(encoding="utf-8").split("\n")
+        for c in numbers:
+            for i, seg in enumerate(lines[int(c) - 1].split(" [SEP] ")):
+                m = re.match(r"\s*TITLE=>\s*(.*?)\s*ARTICLE=>\s*(.*)$", seg, re.S)
+                title, body = (m.group(1), m.group(2)) if m else ("", seg)
+                stories[(neus_set, c)].append(_article(str(i), f"{title}\n{body}".strip()))
+    unknown = {s for s, _ in wanted} - {"ecbplus", *_NEUS_SOURCE}
+    if unknown:
+        raise ValueError(f"gold items of unknown sets: {sorted(unknown)}")
     return stories
 
 
@@ -157,7 +192,8 @@ def score(gold: list[dict], results: dict[tuple[str, str], CrossCheck], verbose:
                     for c in cc.claims
                 )
         found[kind][0] += ok
-        if verbose and ok != (kind != "trap"):
+        # check items are run and reported, never read: their misses are not listed
+        if verbose and ok != (kind != "trap") and g.get("split", "tune") != "check":
             print(f"  MISS {kind:11} {key[0]} {key[1]:12} {g['subject']}", file=sys.stderr)
             for v in g["values"]:
                 print(f"       {v['value']!r:30} {v['docs']} :: {v['text'][:70]}", file=sys.stderr)
@@ -257,38 +293,69 @@ def print_table(title: str, s: dict) -> None:
         print(f"{name:24} {value:7.2f} {n:>9}  {targets[name]}")
 
 
+def evaluate(data: Path = DATA, gold_file: str = "gold.jsonl", split: str = "all", mode: str = "both",
+             embed: bool = True, verbose: bool = False) -> dict[str, Any]:
+    """Score `split` of `gold_file`: {"items", "stories", "articles"} and, per mode run
+    ("stories": each labelled event as one story; "corpus": all its events as ONE corpus through
+    `storydesk.pipeline.run`), {"discrepancies found", "traps flagged", "agreements found",
+    "flags per story", "_counts": {kind: [found, labelled]}, "seconds"}; corpus adds "spread",
+    "copies" and "mixed" (events over several stories, syndicated copies, stories of several events).
+    """
+    if mode not in ("stories", "corpus", "both"):
+        raise ValueError(f"unknown mode {mode!r}")
+    gold = load_gold(data, gold_file, split)
+    if not gold:
+        raise ValueError(f"no items in split {split!r} of {gold_file}")
+    stories = load_stories(data, gold)
+    settings = Settings(embed=embed)
+    out: dict[str, Any] = {"items": len(gold), "stories": len(stories),
+                           "articles": sum(len(a) for a in stories.values())}
+    if mode in ("stories", "both"):
+        t0 = time.perf_counter()
+        results = {key: crosscheck(arts, {}, settings) for key, arts in sorted(stories.items())}
+        out["stories_mode"] = score(gold, results, verbose) | {"seconds": time.perf_counter() - t0}
+    if mode in ("corpus", "both"):
+        t0 = time.perf_counter()
+        corpus, spread, mixed = run_corpus(stories, settings)
+        out["corpus_mode"] = score(gold, corpus, verbose) | {
+            "seconds": time.perf_counter() - t0,
+            "spread": {f"{k[0]}:{k[1]}": n for k, (n, _c) in sorted(spread.items()) if n > 1},
+            "copies": sum(c for _n, c in spread.values()),
+            "mixed": mixed,
+        }
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
+    ap.add_argument("--gold", choices=GOLD_FILES, default="gold.jsonl",
+                    help="labelled items: gold.jsonl (47, all tune; default) or gold-more.jsonl (69 tune + 36 check)")
+    ap.add_argument("--split", choices=SPLITS, default="all",
+                    help="items of this portion (field `split`; gold.jsonl is all tune); default all")
     ap.add_argument("--no-embed", action="store_true", help="align on words, not MiniLM")
-    ap.add_argument("-v", "--verbose", action="store_true", help="list every miss on stderr")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list every miss of a tune item on stderr")
     ap.add_argument("--mode", choices=("stories", "corpus", "both"), default="stories",
                     help="stories: each labelled event as one story (default); corpus: all events as "
                          "ONE corpus through storydesk.pipeline.run; both")
     args = ap.parse_args()
-    gold = [json.loads(line) for line in (args.data / "crosscheck-gold" / "gold.jsonl").open()]
-    stories = load_stories(args.data)
-    settings = Settings(embed=not args.no_embed)
-    n_arts = sum(len(a) for a in stories.values())
-    if args.mode in ("stories", "both"):
-        t0 = time.perf_counter()
-        results = {key: crosscheck(arts, {}, settings) for key, arts in sorted(stories.items())}
-        elapsed = time.perf_counter() - t0
-        print_table(f"crosscheck-gold dev, each event as one story: {len(gold)} items, {len(stories)} stories, "
-                    f"{n_arts} articles, {elapsed:.1f}s, load {os.getloadavg()[0]:.1f}",
-                    score(gold, results, args.verbose))
-    if args.mode in ("corpus", "both"):
-        t0 = time.perf_counter()
-        corpus, split, mixed = run_corpus(stories, settings)
-        elapsed = time.perf_counter() - t0
-        if args.mode == "both":
+    res = evaluate(args.data, args.gold, args.split, args.mode, embed=not args.no_embed, verbose=args.verbose)
+    what = f"crosscheck-gold {args.gold} split={args.split}"
+    load = f"load {os.getloadavg()[0]:.1f}"
+    if "stories_mode" in res:
+        s = res["stories_mode"]
+        print_table(f"{what}, each event as one story: {res['items']} items, {res['stories']} stories, "
+                    f"{res['articles']} articles, {s.pop('seconds'):.1f}s, {load}", s)
+    if "corpus_mode" in res:
+        c = res["corpus_mode"]
+        if "stories_mode" in res:
             print()
-        print_table(f"crosscheck-gold dev, all events as ONE corpus through storydesk.pipeline.run: "
-                    f"{len(gold)} items, {n_arts} articles, {elapsed:.1f}s, load {os.getloadavg()[0]:.1f}",
-                    score(gold, corpus, args.verbose))
-        spread = [f"{k[0]}:{k[1]}={n}" for k, (n, _c) in sorted(split.items()) if n > 1]
-        print(f"events spread over several stories: {len(spread)}/{len(stories)} {' '.join(spread)}")
-        print(f"articles marked as syndicated copies: {sum(c for _n, c in split.values())}")
+        spread, copies, mixed = c.pop("spread"), c.pop("copies"), c.pop("mixed")
+        print_table(f"{what}, all events as ONE corpus through storydesk.pipeline.run: "
+                    f"{res['items']} items, {res['articles']} articles, {c.pop('seconds'):.1f}s, {load}", c)
+        print(f"events spread over several stories: {len(spread)}/{res['stories']} "
+              f"{' '.join(f'{k}={n}' for k, n in spread.items())}")
+        print(f"articles marked as syndicated copies: {copies}")
         print(f"stories holding several events: {len(mixed)} {' '.join('+'.join(m) for m in mixed)}")
     return 0
 
