@@ -2,8 +2,12 @@
 
 Stages, each a subpackage: ingest -> clean -> cluster -> crosscheck -> brief -> report, over an
 embedded store; `storydesk.pipeline.run` wires them; `storydesk.cli` is the command line.
+
+From Python: `storydesk.analyse(documents)` returns the stories of some documents, in memory;
+`storydesk.Desk(path)` ingests into, clusters and reads a store on disk (storydesk/api.py).
 """
 
+from storydesk.api import Desk, Document, analyse
 from storydesk.records import (
     Article,
     Assignment,
@@ -36,8 +40,10 @@ __all__ = [
     "BriefSentence",
     "Claim",
     "CrossCheck",
+    "Desk",
     "Discrepancy",
     "DiscrepancyValue",
+    "Document",
     "Entity",
     "Exclusive",
     "Passage",
@@ -53,4 +59,5 @@ __all__ = [
     "StoryArticle",
     "TimelineEvent",
     "__version__",
+    "analyse",
 ]
