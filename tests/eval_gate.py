@@ -10,9 +10,11 @@ fall: tests/eval_baseline.json holds today's values rounded down (up for a ceili
 
 Groups (each measured by the bench that owns it, the same code and numbers as its CLI):
 - crosscheck: the 36 `"split": "check"` items of crosscheck-gold/gold-more.jsonl, scored by
-  bench/crosscheck_gold.py, each event as one story and all events as one corpus.
+  bench/crosscheck_gold.py, each event as one story and all events as one corpus;
+- clean: the check pages of article-extraction-benchmark and trafilatura-eval, by
+  bench/clean_quality.py (its pytest form is tests/clean/test_quality_gate.py);
 
-Under pytest: tests/test_eval_gate.py.
+Under pytest: tests/test_eval_gate.py (crosscheck) and tests/clean/test_quality_gate.py.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = Path(__file__).with_name("eval_baseline.json")
-GROUPS = ("crosscheck",)
+GROUPS = ("crosscheck", "clean")
 DECIMALS = 3
 # lower is better: the share of look-alike traps flagged as discrepancies
 CEILING_SUFFIXES = ("traps_flagged",)
@@ -64,7 +66,16 @@ def measure_crosscheck() -> dict[str, float]:
     return out
 
 
-MEASURE = {"crosscheck": measure_crosscheck}
+def measure_clean() -> dict[str, float]:
+    """storydesk's cleaning on the check pages: shingle P/R/F1 (AEB), segment P/R/F1 (trafilatura-eval),
+    and plain trafilatura's F1 on the same pages (reported, and storydesk must not fall below it)."""
+    cq = bench("clean_quality")
+    cq.warm_up()
+    scores = cq.measure_portion("check")["scores"]
+    return {f"clean.check.{k}": v for k, v in scores.items()}
+
+
+MEASURE = {"crosscheck": measure_crosscheck, "clean": measure_clean}
 
 
 # --------------------------------------------------------------------------- gating
