@@ -3,6 +3,7 @@
     .venv/bin/python bench/cluster_ecbplus.py          # score the shipped scorers
     .venv/bin/python bench/cluster_ecbplus.py --fit    # refit the pair model + threshold on train
     .venv/bin/python bench/cluster_ecbplus.py --sweep-link   # CLUSTER_SLACK x SIZE_PENALTY on train
+    .venv/bin/python bench/cluster_ecbplus.py --batches train  # one batch + batches of 32 only (dense)
 
 Each ECB+ topic holds two look-alike events, so topic-level merges are the error to watch. The
 storydesk clusterer gets the documents shuffled with a fixed seed, as a feed would deliver them,
@@ -112,6 +113,32 @@ def stream(docs: list[dict], vecs: dict[str, np.ndarray] | None, scorer: Scorer,
     return {a: idx.assignment(a).story for a in idx.ids}
 
 
+def dev_bcubed(dense: bool = True, cache: bool = False) -> dict[str, float]:
+    """B-cubed P/R/F1 of the shipped scorer on split=dev, shuffled (seed 7) in ONE batch.
+
+    The headline number of this bench, for other code (tests/eval_gate.py). `dense`: the
+    MiniLM+sparse scorer on the leads' vectors (the product's default), else sparse only.
+    `cache` reads and writes the vectors under CACHE; a gate computes them afresh, so a changed
+    model or lead can never be scored on stale vectors.
+    """
+    dev = [d for d in load_docs() if d["split"] == "dev"]
+    vecs = None
+    if dense:
+        arts = [to_article(d) for d in dev]
+        if cache:
+            mat = embeddings(arts)
+        else:
+            from storydesk.embed import embed
+
+            mat = embed([lead(a) for a in arts])
+        vecs = dict(zip([a.id for a in arts], mat, strict=True))
+    gold = {d["doc_id"]: d["event_cluster"] for d in dev}
+    pred = stream(dev, vecs, DENSE_SCORER if dense else SPARSE_SCORER)
+    p, r, f = bcubed(pred, gold)
+    return {"precision": p, "recall": r, "f1": f, "docs": len(dev), "stories": len(set(pred.values())),
+            "events": len(set(gold.values()))}
+
+
 def fit(docs: list[dict], vecs: dict[str, np.ndarray] | None) -> Scorer:
     """Logistic pair model on train neighbourhoods, then the threshold with the best train F1."""
     from sklearn.linear_model import LogisticRegression
@@ -217,6 +244,9 @@ def main() -> None:
     ap.add_argument("--no-dense", action="store_true", help="skip the MiniLM scorer (no embedding)")
     ap.add_argument("--sweep-link", action="store_true",
                     help="train B3-F1 over CLUSTER_SLACK x SIZE_PENALTY with the shipped scorers, then exit")
+    ap.add_argument("--batches", choices=("train", "dev"),
+                    help="only this split, dense scorer: seed 7 in one batch, then the mean/min B3-F1 over "
+                         f"{ORDERS} shuffles streamed in batches of {SMALL_BATCH}, then exit")
     args = ap.parse_args()
 
     docs = load_docs()
@@ -232,6 +262,17 @@ def main() -> None:
 
     if args.sweep_link:
         sweep_link(splits["train"], vecs)
+        return
+    if args.batches:
+        part = splits[args.batches]
+        gold = {d["doc_id"]: d["event_cluster"] for d in part}
+        t = time.perf_counter()
+        p, r, f = bcubed(stream(part, vecs, DENSE_SCORER), gold)
+        print(f"{args.batches}/1 (seed 7): P {p:.3f} R {r:.3f} F1 {f:.3f}")
+        f1s = [bcubed(stream(part, vecs, DENSE_SCORER, seed=s, batches=-(-len(part) // SMALL_BATCH)), gold)[2]
+               for s in range(1, ORDERS + 1)]
+        print(f"{args.batches}/{SMALL_BATCH}s (seeds 1-{ORDERS}): mean {np.mean(f1s):.3f} min {min(f1s):.3f} "
+              f"max {max(f1s):.3f}  ({time.perf_counter() - t:.1f}s)")
         return
     scorers: dict[str, tuple[Scorer, dict | None]] = {}
     if args.fit:

@@ -5,7 +5,7 @@ that makes them worse. Floors (higher is better) only rise and ceilings (lower i
 fall: tests/eval_baseline.json holds today's values rounded down (up for a ceiling) to 3 decimals.
 
     .venv/bin/python tests/eval_gate.py                 # measure every group, exit 1 below a floor
-    .venv/bin/python tests/eval_gate.py --only crosscheck
+    .venv/bin/python tests/eval_gate.py --only crosscheck ecbplus
     .venv/bin/python tests/eval_gate.py --raise-floors  # record values that beat the baseline
 
 Groups (each measured by the bench that owns it, the same code and numbers as its CLI):
@@ -13,8 +13,9 @@ Groups (each measured by the bench that owns it, the same code and numbers as it
   bench/crosscheck_gold.py, each event as one story and all events as one corpus;
 - clean: the check pages of article-extraction-benchmark and trafilatura-eval, by
   bench/clean_quality.py (its pytest form is tests/clean/test_quality_gate.py);
+- ecbplus: ECB+ dev same-event clustering, B-cubed, in one batch, by bench/cluster_ecbplus.py.
 
-Under pytest: tests/test_eval_gate.py (crosscheck) and tests/clean/test_quality_gate.py.
+Under pytest: tests/test_eval_gate.py (crosscheck, ecbplus) and tests/clean/test_quality_gate.py.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = Path(__file__).with_name("eval_baseline.json")
-GROUPS = ("crosscheck", "clean")
+GROUPS = ("crosscheck", "clean", "ecbplus")
 DECIMALS = 3
 # lower is better: the share of look-alike traps flagged as discrepancies
 CEILING_SUFFIXES = ("traps_flagged",)
@@ -75,7 +76,13 @@ def measure_clean() -> dict[str, float]:
     return {f"clean.check.{k}": v for k, v in scores.items()}
 
 
-MEASURE = {"crosscheck": measure_crosscheck, "clean": measure_clean}
+def measure_ecbplus() -> dict[str, float]:
+    """ECB+ dev clustering, B-cubed of the shipped MiniLM+sparse scorer, one batch."""
+    r = bench("cluster_ecbplus").dev_bcubed(dense=True)
+    return {f"ecbplus.dev.bcubed_{k}": float(r[k]) for k in ("precision", "recall", "f1")}
+
+
+MEASURE = {"crosscheck": measure_crosscheck, "clean": measure_clean, "ecbplus": measure_ecbplus}
 
 
 # --------------------------------------------------------------------------- gating

@@ -1,5 +1,5 @@
 """The evaluation gate (tests/eval_gate.py) in CI: check-portion scores may not fall below the
-floors of tests/eval_baseline.json (ceilings, for the share of traps flagged).
+floors of tests/eval_baseline.json. The cleaning group runs in tests/clean/test_quality_gate.py.
 
 Each gate test measures with the bench that owns the number (the same code its CLI prints);
 a failure lists every metric with its value and its floor.
@@ -33,6 +33,11 @@ gate = _gate()
 @pytest.mark.slow
 def test_crosscheck_gold_check_items_hold_their_floors(shared_dir: Path) -> None:
     gate.assert_gate("crosscheck", gate.measure_crosscheck())
+
+
+@pytest.mark.slow
+def test_ecbplus_dev_clustering_holds_its_floors(shared_dir: Path) -> None:
+    gate.assert_gate("ecbplus", gate.measure_ecbplus())
 
 
 def test_the_baseline_gates_every_group_on_check_numbers_only() -> None:
