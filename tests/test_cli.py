@@ -192,6 +192,11 @@ def test_progress_lines_with_counts_and_rates_without_a_terminal(capsys: pytest.
         "cluster: started, 600 to do",
         "cluster: done, 600 of 600 in 2.0 s (300.0/s)",
     ]
+    progress = RichProgress(quiet=False, every_s=10, clock=lambda: now[0])
+    progress.stage("reports")
+    now[0] += 0.25
+    progress.close()
+    assert capsys.readouterr().err.splitlines() == ["reports: started", "reports: done in 0.2 s"]
     quiet = RichProgress(quiet=True)
     quiet.stage("x", 1)
     quiet.advance()

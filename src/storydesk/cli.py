@@ -123,13 +123,16 @@ class RichProgress:
         err_console.print(escape(text), highlight=False)
 
     def _count(self) -> str:
-        done = f"{self._done:,}" + (f" of {self._total:,}" if self._total is not None else "")
         took = max(self.clock() - self._started, 1e-9)
+        if not self._done and self._total is None:  # a stage that counts nothing (writing reports)
+            return f"in {took:,.1f} s"
+        done = f"{self._done:,}" + (f" of {self._total:,}" if self._total is not None else "")
         return f"{done} in {took:,.1f} s ({self._done / took:,.1f}/s)"
 
     def _end_stage(self) -> None:
         if self.lines and self._name is not None:
-            self._line(f"{self._name}: done, {self._count()}")
+            count = self._count()
+            self._line(f"{self._name}: done{' ' if count.startswith('in ') else ', '}{count}")
         self._name = None
 
     def stage(self, name: str, total: int | None = None) -> None:
@@ -324,7 +327,7 @@ def show(
 ) -> int:
     """Show one article: its cleaned text, and every removed piece with the reason and rule.
 
-    Example: storydesk show 3f2a9c --json
+    Example: storydesk show "$(storydesk articles --ids --limit 1)" --json
     """
     settings = _settings(data)
     with _open(settings, create=False) as store:
