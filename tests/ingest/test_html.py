@@ -174,7 +174,7 @@ def test_timeout_bounds_extraction_in_worker_thread() -> None:
 
 
 def test_start_up_costs_do_not_eat_the_first_pages_time_bound(data_root: Path) -> None:
-    """In a fresh process, a page whose date only dateparser reads still gets a full extraction.
+    """In a fresh process, a page that sends htmldate to dateparser still gets a full extraction.
 
     Without the warm-up, dateparser's first use (6-8 s on this machine) ran inside the page's
     2 s bound, and the page fell back to plain paragraphs without a date.
@@ -193,5 +193,7 @@ def test_start_up_costs_do_not_eat_the_first_pages_time_bound(data_root: Path) -
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     published, text = json.loads(out.stdout.strip().splitlines()[-1])
     unbounded = parse_html(gzip.decompress(path.read_bytes()), PROV, Settings(extract_timeout_s=60))
-    assert published == unbounded.published == "2017-01-01"
+    # its only date is a copyright year ("© 2017"), which htmldate reports as 2017-01-01: a made-up
+    # day, dropped (issue 23), so the full extraction shows in the text alone
+    assert published is unbounded.published is None
     assert text == unbounded.text

@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 
 from storydesk.clean import language as _language
 from storydesk.clean import rules
-from storydesk.ingest.dates import is_dateline, normalise_date
+from storydesk.ingest.dates import (
+    PUBLISHED_DATELINE,
+    PUBLISHED_INPUT,
+    PUBLISHED_WARC,
+    TRUST,
+    dateline_date,
+    is_dateline,
+    normalise_date,
+)
 from storydesk.ingest.text import find_header
 from storydesk.ingest.titles import BYLINE, clean_title, is_headline
 from storydesk.outlets import outlet_name, resolve_outlet
@@ -134,10 +142,12 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
 
     # 3. lead zone: tagline, menu, headline, section labels, byline
     title_key = _key(title) if title else ""
+    lead_end = len(lines)
     for idx, ln in enumerate(lines):
         if not ln.keep:
             continue
         if rules.words(ln.text) >= _BODY_MIN_WORDS and rules.ends_sentence(ln.text):
+            lead_end = idx
             break
         segs = None if is_dateline(ln.text) else rules.menu_segments(ln.text)
         if segs is not None:
@@ -253,16 +263,20 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
                 inferred.append(name)
     # Every article leaves here with a readable outlet (storydesk.outlets has the order of trust).
     outlet, outlet_from = resolve_outlet(outlet, inferred, doc.url, doc.provenance)
+    # Datelines left in a page's lead (HTML keeps them as body) still date it.
+    lead_dates = [ln.text for ln in lines[:lead_end] if ln.keep and is_dateline(ln.text)]
+    published, published_from = _published(doc, _dateline_time(removed, lead_dates, language))
     provenance = doc.provenance
-    if provenance is not None and outlet_from is not None:
-        provenance = dataclasses.replace(provenance, outlet_from=outlet_from)
+    if provenance is not None and (outlet_from, published_from) != (provenance.outlet_from,
+                                                                     provenance.published_from):
+        provenance = dataclasses.replace(provenance, outlet_from=outlet_from, published_from=published_from)
 
     return Article(
         id=article_id(doc),
         outlet=outlet,
         title=title,
         url=doc.url,
-        published=doc.published or _dateline_time(removed, language),
+        published=published,
         language=language,
         raw_text=doc.text,
         text="\n".join(ln.text for ln in lines if ln.keep),
@@ -272,22 +286,45 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
     )
 
 
-def _dateline_time(removed: list[Removed], language: str | None) -> str | None:
+def _published(doc: RawDocument, dateline: str | None) -> tuple[str | None, str | None]:
+    """(published, where it came from), by the order of trust of `ingest.dates.TRUST`.
+
+    The input's own date (a JSONL field) and the page's metadata outrank a dateline; a dateline
+    outranks a feed entry's date; the WARC record's capture time is the last resort. With none
+    of them the article stays undated: no date is ever made up.
+    """
+    prov = doc.provenance
+    published = doc.published
+    how = (prov.published_from if prov is not None else None) or (PUBLISHED_INPUT if published else None)
+    if dateline and (not published or _rank(how) > _rank(PUBLISHED_DATELINE)):
+        return dateline, PUBLISHED_DATELINE
+    if published:
+        return published, how
+    if prov is not None and prov.fmt in ("warc", "arc") and prov.fetched:
+        return prov.fetched, PUBLISHED_WARC
+    return None, None
+
+
+def _rank(how: str | None) -> int:
+    return TRUST.index(how) if how in TRUST else 0  # an unknown source: the input's own word
+
+
+def _dateline_time(removed: list[Removed], lead: list[str], language: str | None) -> str | None:
     """The publication time a cut dateline states, for a document that came without one.
 
     A text or JSONL item often carries its date only as a line of chrome ("Published: April
     10, 2007", "Updated 4/9/2007 6:04 PM", "Nov 28, 2005" above the body). The line is still cut
-    (it is not body), but its time is kept: timelines resolve "on Monday" against it, and
+    (it is not body), but its time is kept (`lead` holds the date lines a page keeps in its
+    lead, read the same way): timelines resolve "on Monday" against it, and
     clustering's time prior applies to it. A "published"/"posted" or bare date is preferred to
     an "updated" one; only a full date (day, month and year, `normalise_date`) counts.
     """
     found: list[tuple[bool, str]] = []  # (an "updated" label, the time)
-    for cut in removed:
-        if cut.reason != "dateline" and cut.rule != "lead-label":
-            continue
-        text = _SPACED_SLASH.sub("/", cut.text.strip())
+    lines = [c.text for c in removed if c.reason == "dateline" or c.rule == "lead-label"] + lead
+    for line in lines:
+        text = _SPACED_SLASH.sub("/", line.strip())
         label = _DATE_LABEL.match(text)
-        when = normalise_date(text[label.end():] if label else text, language)
+        when = dateline_date(line, language) or normalise_date(text[label.end():] if label else text, language)
         if when:
             found.append((bool(label and rules.UPDATE_LABEL.search(label.group())), when))
     # the first non-"updated" time, else the first one (min keeps the first of equals)

@@ -18,6 +18,13 @@ import warnings
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
+# Where an article's `published` came from (`Provenance.published_from`), most trusted first
+# after the input's own word: a JSONL line's field, the page's metadata (htmldate, JSON-LD,
+# meta tags), a dateline in the text, the feed entry's date, the WARC record's capture time.
+PUBLISHED_INPUT, PUBLISHED_PAGE, PUBLISHED_DATELINE = "input", "page-metadata", "dateline"
+PUBLISHED_FEED, PUBLISHED_WARC = "feed", "warc-record"
+TRUST = (PUBLISHED_INPUT, PUBLISHED_PAGE, PUBLISHED_DATELINE, PUBLISHED_FEED, PUBLISHED_WARC)
+
 # Dates outside this range are parse accidents (a "0001-01-01" CMS default, an epoch 0).
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -308,4 +315,5 @@ def dateline_date(text: str, language: str | None = None) -> str | None:
     return normalise_date(body, language)
 
 
-__all__ = ["dateline_date", "format_datetime", "from_struct_time", "is_dateline", "normalise_date"]
+__all__ = ["PUBLISHED_DATELINE", "PUBLISHED_FEED", "PUBLISHED_INPUT", "PUBLISHED_PAGE", "PUBLISHED_WARC", "TRUST",
+           "dateline_date", "format_datetime", "from_struct_time", "is_dateline", "normalise_date"]

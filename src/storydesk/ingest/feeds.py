@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from storydesk.ingest._common import html_document, language_code, text_or_none, without_nul
-from storydesk.ingest.dates import from_struct_time, normalise_date
+from storydesk.ingest.dates import PUBLISHED_FEED, from_struct_time, normalise_date
 from storydesk.records import Provenance, RawDocument, Skip
 from storydesk.settings import Settings
 
@@ -166,9 +166,10 @@ def entry_document(
     base = text_or_none(feed.get("link"))
     if url and base and "://" not in url and base.startswith(("http://", "https://")):
         url = urljoin(base, url)  # a relative link with no xml:base: resolve against the site
-    prov = Provenance(source=source, fmt=fmt, locator=f"entry {index}", fetched=fetched)
+    how = PUBLISHED_FEED if published else None
+    prov = Provenance(source=source, fmt=fmt, locator=f"entry {index}", fetched=fetched, published_from=how)
     if "html" in mime and _FULL_PAGE.search(value[:5000]):
-        return html_document(value, prov, settings, where, url=url, meta=meta)
+        return html_document(value, prov, settings, where, url=url, meta={**meta, "published_from": how})
     text = html_to_text(value) if ("html" in mime or _HAS_TAG.search(value)) else _tidy(value)
     if not text.strip():
         if url:
@@ -228,6 +229,7 @@ def iter_json_feed(feed: dict[str, Any], source: str, settings: Settings) -> Ite
         return
     outlet = text_or_none(feed.get("title"))
     for i, item in enumerate(items, 1):
+        published = normalise_date(item.get("date_published") or item.get("date_modified"))
         where = f"{source} entry {i}"
         if not isinstance(item, dict):
             yield Skip(where, "bad-record", "a JSON Feed item must be an object")
@@ -243,13 +245,14 @@ def iter_json_feed(feed: dict[str, Any], source: str, settings: Settings) -> Ite
         authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
         author = next((text_or_none(a.get("name")) for a in authors if isinstance(a, dict)), None)
         yield without_nul(RawDocument(
-            provenance=Provenance(source=source, fmt="jsonfeed", locator=f"entry {i}"),
+            provenance=Provenance(source=source, fmt="jsonfeed", locator=f"entry {i}",
+                                  published_from=PUBLISHED_FEED if published else None),
             text=text,
             html=html,
             url=text_or_none(item.get("url") or item.get("external_url")),
             outlet=outlet,
             title=text_or_none(item.get("title")),
-            published=normalise_date(item.get("date_published") or item.get("date_modified")),
+            published=published,
             language=language_code(item.get("language") or feed.get("language")),
             author=author,
         ))

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from storydesk.errors import Unreadable
 from storydesk.ingest._common import html_document, language_code, text_or_none, too_large, without_nul
-from storydesk.ingest.dates import normalise_date
+from storydesk.ingest.dates import PUBLISHED_INPUT, normalise_date
 from storydesk.ingest.decode import decode_bytes
 from storydesk.records import Provenance, RawDocument, Skip
 from storydesk.settings import Settings
@@ -48,12 +48,14 @@ def record_document(
         "published": normalise_date(_first(obj, _DATE_KEYS), language),
         "language": language,
     }
+    # A `published` the line states is the user's word: it outranks the page's own metadata.
+    given = PUBLISHED_INPUT if meta["published"] else None
     prov = Provenance(source=source, fmt="jsonl", locator=locator,
-                      fetched=normalise_date(obj.get("fetched")))
+                      fetched=normalise_date(obj.get("fetched")), published_from=given)
     if text is not None and text.strip():
         return without_nul(RawDocument(provenance=prov, text=text, html=html, url=url, **meta))
     if html is not None and html.strip():
-        return html_document(html, prov, settings, where, url=url, meta=meta)
+        return html_document(html, prov, settings, where, url=url, meta={**meta, "published_from": given})
     return Skip(where, "no-text", 'the "text" (or "html") field is empty')
 
 
