@@ -35,8 +35,9 @@ def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(ENV.get_template(name).render(**context), status_code=status_code)
 
 
-def article_href(aid: str, n: int = 0) -> str:
-    return "/articles/" + quote(aid, safe="")
+def article_href(aid: str, n: int = 0, start: int | None = None) -> str:
+    """The article page; with `start`, at the sentence that begins at that offset (`#s-<start>`)."""
+    return "/articles/" + quote(aid, safe="") + (f"#s-{int(start)}" if start is not None else "")
 
 
 def _when(value: str | None) -> str:
