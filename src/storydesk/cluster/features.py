@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from storydesk.cluster.eventtime import EVENT_TIME, EventTimeConfig, event_span
 from storydesk.records import Article
 
 # Keep at most this many keywords per article (highest term frequency first): bounds memory
@@ -64,6 +65,10 @@ class Features:
     ents: dict[str, int]  # lower-cased capitalised span or number -> count
     time: float | None  # POSIX seconds of `published`, None when unknown
     embed_text: str  # title + lead, what MiniLM sees
+    # when the reported event happened (eventtime.event_span), and whether that interval rests on
+    # a publication time (else on a date in the text alone)
+    span: tuple[float, float] | None = None
+    span_pub: bool = False
 
 
 @dataclass(slots=True)
@@ -172,7 +177,7 @@ def _keywords(words: list[str]) -> Counter[str]:
     return out
 
 
-def featurize(article: Article) -> Features:
+def featurize(article: Article, event_time: EventTimeConfig = EVENT_TIME) -> Features:
     """The clustering signals of one article (pure; no model calls)."""
     title = article.title or ""
     text = f"{title}\n{article.text}" if title and not article.text.startswith(title) else article.text
@@ -183,7 +188,9 @@ def featurize(article: Article) -> Features:
             counts[w] += c
     terms = dict(counts.most_common(MAX_TERMS))
     ents = dict(_entities(text).most_common(MAX_ENTS))
-    return Features(terms=terms, ents=ents, time=parse_time(article.published), embed_text=lead(article))
+    published = parse_time(article.published)
+    return Features(terms=terms, ents=ents, time=published, embed_text=lead(article),
+                    span=event_span(title, article.text, published, event_time), span_pub=published is not None)
 
 
 def weights(bag: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, float]:
