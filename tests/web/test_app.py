@@ -326,3 +326,27 @@ def test_api_serves_what_the_pipeline_wrote(seeds_run):
                 shown = c.get(f"/api/articles/{a['id']}").json()
                 assert shown["id"] == a["id"] and set(shown) >= {"text", "removed", "outlet"}
                 assert c.get(f"/articles/{a['id']}").status_code == 200
+
+
+def test_list_pages_keep_their_filters(tmp_path: Path):
+    from storydesk_test_builders import fill_store
+
+    from storydesk.records import Story, StoryArticle
+
+    stories = [Story(id=f"s-{i:03d}", title=f"Bridge story {i}",
+                     articles=(StoryArticle(f"a{i}", "Daily", "T", None, None),), article_count=1,
+                     last_seen=f"2024-01-{1 + i % 28:02d}T10:00:00+00:00" if i % 4 else None)
+               for i in range(120)]
+    data = fill_store(tmp_path / "data", stories, [])
+    with TestClient(create_app(data)) as c:
+        first = c.get("/", params={"q": "bridge"}).text
+        assert "1–50 of 120 stories" in first and "Page 1 of 3" in first
+        assert 'href="/?q=bridge&amp;page=2" rel="next"' in first and 'rel="prev"' not in first
+        third = c.get("/", params={"q": "bridge", "page": 3}).text
+        assert "101–120 of 120 stories" in third and 'href="/?q=bridge&amp;page=2" rel="prev"' in third
+        assert third.count('class="card"') == 20 and 'rel="next"' not in third
+        dated = c.get("/", params={"since": "2024-01-01"}).text
+        assert "1–50 of 90 stories matching (of 120)" in dated and "left out by a date filter" in dated
+        past = c.get("/", params={"page": 9})
+        assert past.status_code == 200 and "past the last page (3)" in past.text and 'class="card"' not in past.text
+        assert c.get("/", params={"page": 0}).status_code == 400
