@@ -62,10 +62,10 @@ def shingle_prf(pairs: list[tuple[str, str]]) -> dict[str, float]:
     """Mean per-page precision/recall of word 4-gram shingles; F1 of the means; exact accuracy."""
     precs, recs, exact = [], [], 0
     for truth, pred in pairs:
-        t, p = shingles(truth), shingles(pred)
-        tp = sum((t & p).values())
-        fp = sum((p - t).values())
-        fn = sum((t - p).values())
+        ts, ps = shingles(truth), shingles(pred)
+        tp = sum((ts & ps).values())
+        fp = sum((ps - ts).values())
+        fn = sum((ts - ps).values())
         if fp == 0 and fn == 0:
             precs.append(1.0)
             recs.append(1.0)
@@ -114,7 +114,8 @@ def run_trafilatura(data: bytes, url: str | None) -> tuple[str, dict[str, Any]]:
     doc = trafilatura.bare_extraction(data, url=url, with_metadata=True, include_comments=False)
     if doc is None:
         return "", {}
-    d = doc.as_dict()
+    # a Document; as_dict() gives its fields (with_metadata=True never returns a plain dict)
+    d: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     return d.get("text") or "", d
 
 

@@ -320,7 +320,7 @@ def main() -> None:
     for name, (sc, v) in scorers.items():
         pred = stream(splits["dev"], v, sc)
         topic_of = {d["doc_id"]: (d["topic"], d["subtopic"]) for d in splits["dev"]}
-        merged = Counter()
+        merged: Counter[str] = Counter()
         for s in set(pred.values()):
             subs = {topic_of[a] for a in pred if pred[a] == s}
             if len({t for t, _ in subs}) == 1 and len(subs) == 2:
