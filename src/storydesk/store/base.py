@@ -58,7 +58,13 @@ class Store(Protocol):
         """Insert or replace stories; `analysed_with` is the Settings.analysis_key() that made them."""
         ...
 
-    def get_story(self, ref: str) -> Story: ...
+    def get_story(self, ref: str) -> Story:
+        """One story by id, unique id prefix, or an id it was merged from; raises NotFound."""
+        ...
+
+    def put_story_aliases(self, aliases: dict[str, str]) -> None:
+        """Keep merged-away story ids (-> the story each went into) so old links still resolve."""
+        ...
 
     def list_stories(self, query: str | None = None, outlet: str | None = None,
                      since: str | None = None, until: str | None = None,

@@ -101,6 +101,11 @@ MIGRATIONS: list[str] = [
             THEN coalesce(json_array_length(data, '$.discrepancies'), 0) ELSE 0 END;
     CREATE INDEX stories_ranked ON stories(rank IS NULL, rank DESC, article_count DESC, id);
     """,
+    # 4: story ids merged away by clustering (two stories found to be one event) -> the story they
+    # went into, so a link to the old id still opens the story (issue 22)
+    """
+    CREATE TABLE story_aliases (alias TEXT PRIMARY KEY, story_id TEXT NOT NULL) WITHOUT ROWID;
+    """,
 ]
 
 

@@ -380,10 +380,36 @@ class SqliteStore:
                     self.conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (row[0],))
                 self.conn.execute("DELETE FROM story_outlets WHERE story_id = ?", (sid,))
 
+    def put_story_aliases(self, aliases: dict[str, str]) -> None:
+        """Keep story ids merged away by clustering as aliases of the story each went into.
+
+        An earlier alias that pointed at a story now merged away follows it; an id that names a
+        story again is no longer an alias. Commits.
+        """
+        if not aliases:
+            return
+        with self._lock, self.conn:
+            self.conn.executemany("UPDATE story_aliases SET story_id = ? WHERE story_id = ?",
+                                  [(new, old) for old, new in aliases.items()])
+            self.conn.executemany("INSERT OR REPLACE INTO story_aliases (alias, story_id) VALUES (?, ?)",
+                                  list(aliases.items()))
+            self.conn.executemany("DELETE FROM story_aliases WHERE alias = ?", [(v,) for v in aliases.values()])
+
     def get_story(self, ref: str) -> Story:
-        sid = self._resolve("stories", ref)
+        """One story by id, unique id prefix, or an id it was merged from (an alias)."""
+        try:
+            sid = self._resolve("stories", ref)
+        except NotFound:
+            with self._lock:
+                row = self.conn.execute("SELECT story_id FROM story_aliases WHERE alias = ?",
+                                        (ref.strip(),)).fetchone()
+            if row is None:
+                raise
+            sid = str(row[0])
         with self._lock:
             row = self.conn.execute("SELECT data FROM stories WHERE id = ?", (sid,)).fetchone()
+        if row is None:
+            raise NotFound(f"no story with id {ref!r} (list them with `storydesk stories`)")
         return Story.from_dict(json.loads(row[0]))
 
     def iter_stories(self) -> Iterator[Story]:
