@@ -153,13 +153,10 @@ class Desk:
 
     def cluster(self) -> list[Story]:
         """Give every stored article not yet in a story a story; cross-check and brief the stories
-        that changed (and those briefed with other settings); return them, biggest first."""
+        that changed; return them, biggest first (as `storydesk cluster`)."""
         from storydesk.pipeline import analyse, cluster
 
-        ids = self.store.article_ids()
-        touched = cluster(self.store, self.settings, ids)
-        stories = {a.story for a in self.store.assignments_of(ids).values()}
-        touched |= self.store.stale_stories(stories, self.settings.analysis_key())
+        touched = cluster(self.store, self.settings, self.store.article_ids())
         changed = {s.id: s for s in analyse(self.store, self.settings, touched, skipped=self.skipped)}
         return [changed[r["id"]] for r in self.store.list_stories() if r["id"] in changed]
 
