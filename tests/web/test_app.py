@@ -350,3 +350,18 @@ def test_list_pages_keep_their_filters(tmp_path: Path):
         past = c.get("/", params={"page": 9})
         assert past.status_code == 200 and "past the last page (3)" in past.text and 'class="card"' not in past.text
         assert c.get("/", params={"page": 0}).status_code == 400
+
+
+@pytest.mark.parametrize(("first", "last", "shown"), [
+    ("2024-01-18T09:05:00+00:00", "2024-01-18T14:30:00+00:00", "18 Jan 2024, 09:05–14:30"),
+    ("2024-01-16T09:05:00+00:00", "2024-01-18T14:30:00+00:00", "16 Jan 2024 – 18 Jan 2024"),
+    ("2024-01-18", "2024-01-18T14:30:00+00:00", "18 Jan 2024"),
+    ("2024-01-18T14:30:00+00:00", "2024-01-18T14:30:00+00:00", "18 Jan 2024, 14:30"),
+    (None, "2024-01-18", "18 Jan 2024"),
+    (None, None, "undated"),
+    ("yesterday-ish", None, "undated"),
+])
+def test_card_time_span(first, last, shown):
+    from storydesk.web.pages import time_span
+
+    assert time_span(first, last) == shown

@@ -54,8 +54,8 @@ def time_span(first: str | None, last: str | None) -> str:
     a, b = _when(first), _when(last)
     if not a or not b or a == b:
         return a or b or "undated"
-    if a.split(",")[0] == b.split(",")[0] and "," in b:
-        return f"{a}–{b.split(', ')[1]}"
+    if a.split(",")[0] == b.split(",")[0]:  # one day: its hours, or the day alone
+        return f"{a}–{b.split(', ')[1]}" if "," in a and "," in b else a.split(",")[0]
     return f"{a.split(',')[0]} – {b.split(',')[0]}"
 
 
