@@ -72,6 +72,9 @@ def test_date_filters_leave_out_undated_stories(tmp_path: Path) -> None:
         assert ids(s.list_stories(since="2024-01-01")) == ["dated"]
         assert ids(s.list_stories(until="2024-12-31")) == ["dated"]
         assert ids(s.list_stories()) == ["dated", "undated"]
+        s.put_stories([story("late", 1, "2024-01-19T23:59:59.750+00:00")])
+        assert ids(s.list_stories(since="2024-01-19", until="2024-01-19")) == ["late"]
+        assert ids(s.list_stories(until="2024-01-18")) == ["dated"]
 
 
 def test_rows_carry_outlets_and_conflicts(tmp_path: Path) -> None:

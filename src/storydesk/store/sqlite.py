@@ -440,7 +440,8 @@ class SqliteStore:
             args.append(since)
         if until:
             where.append("first_seen IS NOT NULL AND first_seen <= ?")
-            args.append(until + "T23:59:59" if len(until) == 10 else until)
+            # "T99" sorts after every time of that day (23:59:59.5 and offsets included), before the next day
+            args.append(until + "T99" if len(until) == 10 else until)
         return (" WHERE " + " AND ".join(where) if where else ""), args
 
     def list_stories(self, query: str | None = None, outlet: str | None = None,
