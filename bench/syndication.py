@@ -1,6 +1,13 @@
 """Syndicated-copy detection: precision/recall on copies generated from real articles.
 
-    .venv/bin/python bench/syndication.py
+    .venv/bin/python bench/syndication.py                 # both paths
+    .venv/bin/python bench/syndication.py --path index    # only what the pipeline runs
+
+Two paths over the same generated streams: `copies()` (the syndication module on its own) and
+`StoryIndex.add` (what the pipeline runs: the same MinHash/LSH inside the clusterer, in batches of
+the pipeline's CLUSTER_CHUNK, where a copy group also decides the story and the original can
+change as earlier copies arrive in later batches). For the index path the table also gives how
+many found copies share their original's story.
 
 Originals: ECB+ documents (../shared/data/ecbplus-events, all documents of each event, so every
 original sits among distinct write-ups of the SAME event) and NeuS/AllSides leads
@@ -79,7 +86,31 @@ def neus_texts() -> list[tuple[str, str]]:
     return out
 
 
-def run(name: str, originals: list[tuple[str, str]], seed: int = 3) -> tuple:
+def index_copies(texts: list[str], batch: int) -> tuple[list[int | None], float]:
+    """`copies()`'s answer read from StoryIndex.add (sparse index: copy detection does not use the
+    embeddings), streamed in batches of `batch`; and the share of linked copies in their original's story."""
+    from storydesk.cluster import StoryIndex
+    from storydesk.records import Article
+    from storydesk.settings import Settings
+
+    idx = StoryIndex.load(None, Settings(embed=False))
+    arts = [Article(id=f"s{k}", outlet=None, title=None, url=None, published=None, language="en",
+                    raw_text=t, text=t) for k, t in enumerate(texts)]
+    for lo in range(0, len(arts), batch):
+        idx.add(arts[lo : lo + batch])
+    pred: list[int | None] = []
+    together = linked = 0
+    for a in arts:
+        got = idx.assignment(a.id)
+        orig = got.syndicated_from
+        pred.append(int(orig[1:]) if orig else None)
+        if orig:
+            linked += 1
+            together += idx.assignment(orig).story == got.story
+    return pred, together / linked if linked else 1.0
+
+
+def run(name: str, originals: list[tuple[str, str]], seed: int = 3, path: str = "copies") -> tuple:
     rng = random.Random(seed)
     items: list[tuple[int, str]] = [(k, t) for k, (_, t) in enumerate(originals)]  # (source, text)
     kinds = ["exact", "chrome", "drop", "swap", "reword", "all"]
@@ -94,7 +125,13 @@ def run(name: str, originals: list[tuple[str, str]], seed: int = 3) -> tuple:
     rng.shuffle(order)
     stream = [items[i] for i in order]
     t = time.perf_counter()
-    pred = copies([text for _, text in stream])
+    same_story = None
+    if path == "copies":
+        pred = copies([text for _, text in stream])
+    else:
+        from storydesk.pipeline import CLUSTER_CHUNK
+
+        pred, same_story = index_copies([text for _, text in stream], CLUSTER_CHUNK)
     dt = time.perf_counter() - t
     tp = fp = fp_real = 0
     found = {k: 0 for k in kinds}
@@ -120,19 +157,29 @@ def run(name: str, originals: list[tuple[str, str]], seed: int = 3) -> tuple:
     total = sum(n_copies.values())
     prec = tp / (tp + fp) if tp + fp else 1.0
     rec = tp / total if total else 1.0
-    return name, len(originals), total, prec, rec, fp, fp_real, dt, n_copies, found, is_copy_pos
+    return name, len(originals), total, prec, rec, fp, fp_real, dt, n_copies, found, is_copy_pos, same_story
 
 
 def main() -> None:
-    rows = [run("ECB+ documents", ecb_texts()), run("NeuS/AllSides val leads", neus_texts())]
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--path", choices=("copies", "index", "both"), default="both",
+                    help="syndication.copies() alone, StoryIndex.add (the pipeline's path), or both")
+    args = ap.parse_args()
+    paths = ("copies", "index") if args.path == "both" else (args.path,)
+    corpora = (("ECB+ documents", ecb_texts()), ("NeuS/AllSides val leads", neus_texts()))
+    rows = [run(f"{name} [{path}]", texts, path=path) for path in paths for name, texts in corpora]
     print(f"MinHash/LSH threshold {THRESHOLD}")
-    print(f"{'corpus':26} {'originals':>9} {'copies':>6} {'P':>6} {'R':>6} {'FP':>4} {'FP-real-dup':>11} {'sec':>6}")
-    for name, n, total, p, r, fp, fp_real, dt, *_ in rows:
-        print(f"{name:26} {n:9d} {total:6d} {p:6.3f} {r:6.3f} {fp:4d} {fp_real:11d} {dt:6.2f}")
+    print(f"{'corpus':34} {'originals':>9} {'copies':>6} {'P':>6} {'R':>6} {'FP':>4} {'FP-real-dup':>11} "
+          f"{'sec':>6} {'same story':>10}")
+    for name, n, total, p, r, fp, fp_real, dt, *_, same in rows:
+        st = f"{same:10.3f}" if same is not None else f"{'-':>10}"
+        print(f"{name:34} {n:9d} {total:6d} {p:6.3f} {r:6.3f} {fp:4d} {fp_real:11d} {dt:6.2f} {st}")
     print("FP-real-dup: 'false' links between two different source texts that are near-duplicates")
     print("already (exact 4-shingle Jaccard >= threshold), i.e. syndication present in the data itself")
     print("\nrecall by edit kind")
-    for name, *_, n_copies, found, _ in rows:
+    for name, *_, n_copies, found, _, _ in rows:
         print(name + ": " + ", ".join(f"{k} {found[k]}/{n_copies[k]}" for k in n_copies))
 
 
