@@ -129,3 +129,12 @@ def test_clean_title_strips_the_outlet_and_shortens() -> None:
     assert cut is not None and len(cut) <= 300 and cut.endswith(ELLIPSIS)
     assert long.startswith(cut.removesuffix(ELLIPSIS) + " ")
     assert clean_title("12/05/2013") is None and clean_title("By Jane Doe") is None and clean_title("--") is None
+
+
+def test_a_page_title_loses_only_the_site_name_the_page_states(tmp_path: Path) -> None:
+    body = "".join(f"<p>{p}</p>" for p in BODY * 2)
+    stated = ("<html><head><title>Harbour goes dark | The Weekly Lantern</title>"
+              "<meta property='og:site_name' content='The Weekly Lantern'></head>"
+              f"<body><article>{body}</article></body></html>")
+    [art] = _stored(tmp_path, "stated.html", stated)
+    assert (art.title, art.outlet) == ("Harbour goes dark", "The Weekly Lantern")

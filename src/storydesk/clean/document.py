@@ -87,7 +87,8 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
     from_text = doc.html is None
     # A given title that is a date or a byline is none (issue 23); a plain-text item without
     # one gets the headline its first lines hold, by the same rule as a text file.
-    title = clean_title(doc.title, doc.outlet)
+    # (an HTML page's title was fitted by the HTML reader, against the site name it states)
+    title = clean_title(doc.title, doc.outlet if from_text else None)
     if title is None and from_text:
         title = find_header(doc.text)[0]
     author = doc.author

@@ -535,18 +535,18 @@ def parse_html(
 
     # trafilatura's title (from <title>/h1, site name stripped) before JSON-LD: pages carry
     # several JSON-LD headlines, some of other articles (seen on news-html-newspaper4k time_001).
-    outlet = pick_name(
-        meta.get("outlet"),
-        _meta(page, "og:site_name", "application-name"),
-        _name(ld.get("publisher")),
-        tmeta.get("sitename"),
-    )
+    stated = pick_name(meta.get("outlet"), _meta(page, "og:site_name", "application-name"),
+                       _name(ld.get("publisher")))
+    outlet = stated or pick_name(tmeta.get("sitename"))
     # The first candidate that is a headline: a page whose <title> or h1 is its date line
-    # ("9/10/2010 @ 1:19PM") still has its og:title or JSON-LD headline (issue 23).
+    # ("9/10/2010 @ 1:19PM") still has its og:title or JSON-LD headline (issue 23). Only a site
+    # name the page states is cut from a title's end: trafilatura's own guess is often read off
+    # that very title ("Blog: [Rezi] Love is War - Sehnsucht von R. K. Lilley" gave the site
+    # name "Sehnsucht von R. K. Lilley", a trafilatura-eval tune page).
     title = next(
         (t for c in (meta.get("title"), tmeta.get("title"), _name(ld.get("headline")),
                      _meta(page, "og:title", "twitter:title"))
-         if (t := clean_title(c, outlet)) is not None),
+         if (t := clean_title(c, stated)) is not None),
         None,
     )
     author = pick(
