@@ -20,7 +20,14 @@ router = APIRouter(prefix="/api", tags=["api"], responses=API_ERRORS)
 StoreDep = Annotated[SqliteStore, Depends(get_store)]
 
 
-@router.get("/stories", summary="List stories, biggest live story first")
+PAGE_HEADERS: dict[int | str, dict[str, Any]] = {200: {"description": "Story rows", "headers": {
+    "X-Total-Count": {"description": "How many stories match the filters", "schema": {"type": "integer"}},
+    "Link": {"description": 'The next and previous pages (rel="next", rel="prev"), when `limit` is given',
+             "schema": {"type": "string"}},
+}}}
+
+
+@router.get("/stories", summary="List stories, biggest live story first", responses=PAGE_HEADERS)
 def list_stories(request: Request, response: Response, store: StoreDep,
                  filters: Annotated[StoryFilters, Depends(story_filters)],
                  limit: Annotated[int | None, Query(ge=1, le=10_000)] = None,
