@@ -34,6 +34,11 @@ BODY = (
         ("Floods hit the north", None, None),  # nothing below it: not a headline of anything
         (f"¿Qué pasó en el norte del país?\n{BODY}", "¿Qué pasó en el norte del país?", None),
         (f"# Floods hit the north\n\n{BODY}", "Floods hit the north", None),  # Markdown heading
+        (f"Power cut\n\n{BODY}", "Power cut", None),  # two words set apart: a headline
+        (f"Power cut\n{BODY}", None, None),  # two words on the body: maybe a label
+        (f"Friday, June 7, 2013\n\n{BODY}", None, None),  # a dateline is no headline
+        (f"Floods hit the north\nBy Jane Doe\n9/10/2010 @ 1:19PM\n{BODY}", "Floods hit the north", None),
+        (f"THE WHITE HOUSE\n\n{BODY}", None, None),  # a label in capitals
     ],
 )
 def test_find_header(text: str, title: str | None, outlet: str | None) -> None:
