@@ -394,6 +394,7 @@ def analyse_story(sid: str, arts: Sequence[Article], assignments: Mapping[str, A
         entities=cross.entities,  # type: ignore[attr-defined]
         timeline=cross.timeline,  # type: ignore[attr-defined]
         exclusive=cross.exclusive,  # type: ignore[attr-defined]
+        facts=cross.facts,  # type: ignore[attr-defined]
     )
 
 

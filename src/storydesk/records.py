@@ -287,6 +287,38 @@ class Discrepancy(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class FactCell(Record):
+    """One outlet's word on one fact: its value and exact sentence (a cell of the fact table)."""
+
+    outlet: str
+    sources: tuple[str, ...]  # the outlet's article ids (a syndicated copy under its original)
+    value: str  # normalised, qualifier kept: "at least 9"
+    text: str  # the sentence that states it
+    published: str | None = None
+    passages: tuple[Passage, ...] = ()
+    attributed_to: str = ""  # who the outlet says gave the value ("Iran state TV")
+
+
+@dataclass(frozen=True, slots=True)
+class Fact(Record):
+    """A row of the story's fact table: one fact, one cell per independent outlet reporting it.
+
+    `status` is "agree", "conflict", "compatible" (bounds or hedges that can both hold), "update"
+    (a later report revises it), "single" (one outlet) or "possible" (values that cannot both hold
+    of a pair only probably about one fact); `confidence` is the matcher's lowest pair probability.
+    """
+
+    _omit_none: ClassVar[frozenset[str]] = frozenset({"confidence"})
+
+    id: str
+    kind: str  # "number" | "date" | "place" | "person" | "org" | "quote" | "other"
+    subject: str
+    status: str
+    cells: tuple[FactCell, ...]
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Quote(Record):
     speaker: str
     text: str
@@ -351,6 +383,7 @@ class CrossCheck(Record):
     entities: tuple[Entity, ...] = ()
     timeline: tuple[TimelineEvent, ...] = ()
     exclusive: tuple[Exclusive, ...] = ()
+    facts: tuple[Fact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,6 +400,7 @@ class Story(Record):
     entities: tuple[Entity, ...] = ()
     timeline: tuple[TimelineEvent, ...] = ()
     exclusive: tuple[Exclusive, ...] = ()
+    facts: tuple[Fact, ...] = ()
     keywords: tuple[str, ...] = ()
     first_seen: str | None = None
     last_seen: str | None = None
@@ -419,6 +453,8 @@ __all__ = [
     "DiscrepancyValue",
     "Entity",
     "Exclusive",
+    "Fact",
+    "FactCell",
     "Passage",
     "Provenance",
     "Quote",

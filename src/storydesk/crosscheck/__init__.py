@@ -26,8 +26,9 @@ from storydesk.crosscheck.discrepancies import (
     name_discrepancies,
 )
 from storydesk.crosscheck.exclusive import find_exclusives
+from storydesk.crosscheck.facts import fact_records, other_facts, read_frames, vet_groups
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible, extract_quantities
-from storydesk.records import Article, Claim, CrossCheck, Discrepancy, Exclusive, Sentence
+from storydesk.records import Article, Claim, CrossCheck, Discrepancy, Exclusive, Fact, Sentence
 from storydesk.segment import sentences as split_sentences
 from storydesk.settings import Settings
 
@@ -65,6 +66,7 @@ def crosscheck(
     claims: list[tuple[Claim, list[int]]] = []
     discrepancies: tuple[Discrepancy, ...] = ()
     exclusive: tuple[Exclusive, ...] = ()
+    facts: list[Fact] = []
     index: StoryIndex | None = None
     # Everything the index serves compares independent outlets: a claim needs two roots, a figure
     # is matched only across roots, an exclusive needs another outlet, and a misspelt name or
@@ -77,8 +79,12 @@ def crosscheck(
         groups = align(index)
         claims = make_claims(index, groups)
         clashing, agreeing = figure_facts(index, claims)
+        frames = read_frames(index, {a.id: a.language for a in articles})
+        vetted = vet_groups(index, clashing, agreeing, frames, use_embeddings=settings.embed)
+        conflicts = [g.members for g in vetted if g.status == "conflict"]
         claims += figure_claims(index, [*agreeing, *agreeing_parts(index, clashing)], claims)
-        discrepancies = find_discrepancies(index, claims, clashing) + death_place_discrepancies(index)
+        discrepancies = find_discrepancies(index, claims, conflicts) + death_place_discrepancies(index)
+        facts = fact_records(index, frames, vetted, articles)
         exclusive = find_exclusives(index, groups)
     parts: dict[str, Any] = {}
     for field, module, name, kwargs in (
@@ -90,6 +96,7 @@ def crosscheck(
         parts[field] = tuple(fn(articles, sents, **kwargs)) if fn else ()
     if index is not None:
         discrepancies += name_discrepancies(index, parts["entities"])
+        facts += other_facts([c for c, _ in claims], discrepancies, exclusive, articles, index.root)
     return CrossCheck(
         claims=tuple(c for c, _ in claims),
         discrepancies=discrepancies,
@@ -97,6 +104,7 @@ def crosscheck(
         entities=parts["entities"],
         timeline=parts["timeline"],
         exclusive=exclusive,
+        facts=tuple(facts),
     )
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from storydesk.annotate import ParsedSentence
+from storydesk.crosscheck.lang import language_data
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible, extract_quantities
 from storydesk.records import Article, Claim, Passage, Sentence, content_id
 
@@ -88,6 +90,8 @@ class StoryIndex:
     figure_sims: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     figure_text: list[str] = field(default_factory=list)  # the context of each figure row
     texts: dict[str, str] = field(default_factory=dict)  # article id -> Article.text
+    # candidate sentence index -> its parse, for the sentences the fact engine parsed
+    parses: dict[int, ParsedSentence] = field(default_factory=dict)
 
     def before(self, article: str, start: int) -> str:
         """The article's text before `start` (where a pronoun's referent is looked for)."""
@@ -126,7 +130,13 @@ def build_index(
     else:
         vectors = _bag_of_words_vectors(texts)
     sims = vectors @ vectors.T if len(texts) else np.zeros((0, 0), dtype=np.float32)
-    quantities = [extract_quantities(t) for t in texts]
+    # figures are read by English rules: an article in a language without word lists gets none
+    # (crosscheck.lang), rather than numbers misread by another language's patterns
+    language = {a.id: a.language for a in articles}
+    quantities = [
+        extract_quantities(s.text) if language_data(language.get(s.article)) is not None else ()
+        for s in chosen
+    ]
     figure_row: dict[tuple[int, int], int] = {}
     contexts: list[str] = []
     for i, qs in enumerate(quantities):

@@ -539,7 +539,8 @@ def group_figures(index: StoryIndex, matches: Sequence[tuple[float, Mention, Men
     return list(members.values())
 
 
-def _subject(q: Quantity) -> str:
+def figure_subject(q: Quantity) -> str:
+    """What a figure measures, in words, read off the figure rules ("people killed", "amount (USD)")."""
     if q.key in _SUBJECT:
         return _SUBJECT[q.key]
     if q.unit in ("USD", "EUR", "GBP", "JPY", "CNY", "INR", "RUB", "CHF"):
@@ -632,7 +633,7 @@ def find_discrepancies(
         out.append(
             Discrepancy(
                 kind=kind,
-                subject=_subject(first_q),
+                subject=figure_subject(first_q),
                 values=tuple(values),
                 claim=sorted(claim_ids)[0] if len(claim_ids) == 1 else None,
             )

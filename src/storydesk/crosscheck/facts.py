@@ -1,0 +1,290 @@
+"""The fact table of one story: one row per fact, one cell per independent outlet.
+
+Takes the story's candidate sentences (`claims.StoryIndex`) and its figures grouped into facts by
+the figure rules (`discrepancies.figure_facts`), parses only the sentences that state figures
+(`storydesk.annotate`), reads a `Frame` per figure (`frames.py`: what it counts, of whom, where,
+when, on whose word) and lets the learned matcher (`matcher.py`) vet every disagreement:
+
+- `agree` / `compatible`: the outlets' values are the same / their intervals overlap;
+- `conflict`: two outlets' intervals cannot both hold, and the matcher finds the pair one fact
+  (no clash of unit, counted group, place, date or owner, and P(same fact) >= `FactConfig.veto`);
+- `possible`: they cannot both hold, but the matcher does not find them one fact (shown apart,
+  never called a conflict: a false alarm costs a user more than a miss);
+- `update`: every disagreeing pair has a figure marked as a revision ("rose to", "two more").
+
+`fact_records` turns the groups into `Fact` rows, conflicts first; aligned claims and exclusive
+sentences join the table as "other" rows (`crosscheck.crosscheck`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from storydesk.annotate import parse
+from storydesk.crosscheck.claims import StoryIndex
+from storydesk.crosscheck.discrepancies import figure_subject
+from storydesk.crosscheck.frames import Frame, frames_for
+from storydesk.crosscheck.lang import language_data
+from storydesk.crosscheck.matcher import (
+    SentenceView,
+    clash,
+    features,
+    load_model,
+    measure_similarities,
+    sentence_view,
+)
+from storydesk.crosscheck.numbers import compatible
+from storydesk.records import Article, Claim, Discrepancy, Exclusive, Fact, FactCell, Passage, content_id
+
+Mention = tuple[int, int]  # (candidate sentence index, figure index)
+
+
+@dataclass(frozen=True, slots=True)
+class FactConfig:
+    """Thresholds of the fact engine, on the matcher's probability that two figures are one fact.
+
+    `veto`: a disagreeing pair the matcher gives less than this is not called a conflict (the row
+    becomes "possible"). 0.5 is the model's own boundary (balanced classes); on the ECB+ dev
+    pairs of bench/train_matcher.py it keeps 0.77 of same-event pairs at 0.67 precision, and on
+    crosscheck-gold's tune items it removed no labelled discrepancy (README, "Fact engine").
+    """
+
+    veto: float = 0.2
+
+
+@dataclass(slots=True)
+class FactGroup:
+    """Figures of one fact (as (sentence, figure) mentions), and the row's status."""
+
+    members: list[Mention]
+    status: str
+    confidence: float | None = None
+
+
+def _article_language(articles: Sequence[Article]) -> dict[str, str | None]:
+    return {a.id: a.language for a in articles}
+
+
+def read_frames(index: StoryIndex, languages: Mapping[str, str | None]) -> dict[Mention, Frame]:
+    """Parse the sentences with figures (only those) and read one frame per figure."""
+    todo = [i for i, qs in enumerate(index.quantities) if qs]
+    by_lang: dict[str | None, list[int]] = {}
+    for i in todo:
+        by_lang.setdefault(languages.get(index.sentences[i].article), []).append(i)
+    frames: dict[Mention, Frame] = {}
+    for lang, idx in by_lang.items():
+        parsed = parse([index.sentences[i].text for i in idx], lang)
+        for i, p in zip(idx, parsed, strict=True):
+            if p is None:
+                continue
+            index.parses[i] = p
+            for k, f in enumerate(frames_for(p, index.quantities[i], index.sentences[i].article, i, lang)):
+                frames[(i, k)] = f
+    return frames
+
+
+def hard_different(a: Frame, b: Frame) -> bool:
+    """Pairs that are two facts whatever the model says: another unit, a forecast or rate against
+    an outcome, an item of a list of counts against a figure that is not one ("three women and
+    four children" against "nine people"), two different named groups ("women" and "children"),
+    or clauses that name different places, dates or owners."""
+    lang = language_data("en")
+    generic = lang.generic_nouns if lang else frozenset()
+    if a.unit != b.unit or a.marked != b.marked or a.part != b.part:
+        return True
+    if a.noun and b.noun and a.noun != b.noun and a.noun not in generic and b.noun not in generic:
+        return True
+    return any(clash(x, y)[0] for x, y in ((a.scope, b.scope), (a.time, b.time), (a.holder, b.holder)))
+
+
+class PairScorer:
+    """The matcher's P(same fact) for pairs of one story's frames, sharing one embedding pass."""
+
+    def __init__(self, index: StoryIndex, frames: Mapping[Mention, Frame], use_embeddings: bool = True) -> None:
+        self.index = index
+        self.frames = frames
+        self.lang = language_data("en")
+        self.model = load_model()
+        self.msim = measure_similarities(list(frames.values()), use_embeddings)
+        self.views: dict[int, SentenceView] = {}
+        if self.lang is not None:
+            for i, parsed in index.parses.items():
+                self.views[i] = sentence_view(parsed, self.lang)
+
+    def __call__(self, ma: Mention, mb: Mention) -> float | None:
+        """P(same fact), 0.0 for a hard difference, None when a side has no frame."""
+        fa, fb = self.frames.get(ma), self.frames.get(mb)
+        if fa is None or fb is None or self.lang is None:
+            return None
+        if hard_different(fa, fb):
+            return 0.0
+        ms = self.msim.get((fa.what, fb.what), 0.0)
+        x = features(fa, fb, float(self.index.sims[ma[0], mb[0]]), ms, self.views[ma[0]], self.views[mb[0]], self.lang)
+        return self.model.probability(x)
+
+
+def vet_groups(
+    index: StoryIndex,
+    clashing: Sequence[Sequence[Mention]],
+    agreeing: Sequence[Sequence[Mention]],
+    frames: Mapping[Mention, Frame],
+    config: FactConfig | None = None,
+    use_embeddings: bool = True,
+) -> list[FactGroup]:
+    """Statuses for the story's figure groups: a disagreeing group is a conflict only while one of
+    its disagreeing pairs of two outlets is one fact by the matcher; else it is only "possible"
+    ("update" when every disagreeing pair has a figure marked as a revision)."""
+    config = config or FactConfig()
+    score = PairScorer(index, frames, use_embeddings)
+    out: list[FactGroup] = []
+    for members in agreeing:
+        labels = {index.quantities[m[0]][m[1]].label() for m in members}
+        out.append(FactGroup(list(members), "agree" if len(labels) == 1 else "compatible"))
+    for members in clashing:
+        root = {m: index.root[index.sentences[m[0]].article] for m in members}
+        qs = {m: index.quantities[m[0]][m[1]] for m in members}
+        pairs = [
+            (a, b)
+            for x, a in enumerate(members)
+            for b in members[x + 1 :]
+            if root[a] != root[b] and not compatible(qs[a], qs[b])
+        ]
+        probs = [score(a, b) for a, b in pairs]
+        known = [p for p in probs if p is not None]
+        best = max(known) if known else None
+        if pairs and all(qs[a].update or qs[b].update for a, b in pairs):
+            status = "update"
+        elif best is None or best >= config.veto:
+            status = "conflict"  # no parse (no model for the language) keeps the figure rules' word
+        else:
+            status = "possible"
+        out.append(FactGroup(list(members), status, None if best is None else round(best, 3)))
+    return out
+
+
+def subject_of(index: StoryIndex, frames: Mapping[Mention, Frame], members: Sequence[Mention]) -> str:
+    """What a fact is about, in words: the counted thing and what happened to it."""
+    fs = [frames[m] for m in members if m in frames]
+    if not fs:
+        return figure_subject(index.quantities[members[0][0]][members[0][1]])
+    measures = [x.measure for x in fs if x.measure]
+    nouns = [x.noun for x in fs if x.noun and x.noun != "%"]
+    measure = max(sorted(set(measures)), key=measures.count) if measures else ""
+    noun = max(sorted(set(nouns)), key=nouns.count) if nouns else ""
+    unit = {"time": "time", "duration": "duration", "age": "age", "mag": "magnitude", "%": "share"}.get(
+        fs[0].unit, fs[0].unit
+    )
+    words = [w for w in (noun, measure) if w]
+    head = " ".join(words) if words else "figure"
+    return f"{head} ({unit})" if unit else head
+
+
+def fact_records(
+    index: StoryIndex,
+    frames: Mapping[Mention, Frame],
+    groups: Sequence[FactGroup],
+    articles: Sequence[Article],
+) -> list[Fact]:
+    """`Fact` rows (one cell per independent outlet) for the groups, conflicts first."""
+    by_id = {a.id: a for a in articles}
+    rows: list[tuple[int, Fact]] = []
+    order = {"conflict": 0, "update": 1, "possible": 2, "compatible": 3, "agree": 4, "single": 5}
+    for g in groups:
+        cells = []
+        first: dict[str, Mention] = {}
+        for m in sorted(g.members):  # an outlet's cell is its first statement of the fact
+            first.setdefault(index.root[index.sentences[m[0]].article], m)
+        for rid, m in sorted(first.items()):
+            s = index.sentences[m[0]]
+            art = by_id.get(rid) or by_id.get(s.article)
+            copies = sorted(a for a, r in index.root.items() if r == rid)
+            cells.append(
+                FactCell(
+                    outlet=(art.outlet if art and art.outlet else rid),
+                    sources=tuple(copies),
+                    value=index.quantities[m[0]][m[1]].label(),
+                    text=s.text,
+                    published=art.published if art else None,
+                    passages=(Passage(article=s.article, start=s.start, end=s.end, text=s.text),),
+                    attributed_to=frames[m].attribution if m in frames else "",
+                )
+            )
+        qs = [index.quantities[m[0]][m[1]] for m in g.members]
+        kind = "date" if qs[0].unit in ("time", "duration") else "number"
+        fid = content_id(*(f"{c.passages[0].article}:{c.passages[0].start}:{c.value}" for c in cells), length=12)
+        fact = Fact(
+            id=f"f-{fid}",
+            kind=kind,
+            subject=subject_of(index, frames, g.members),
+            status=g.status if len(cells) > 1 else "single",  # copies of one outlet agree with nobody
+            cells=tuple(cells),
+            confidence=g.confidence,
+        )
+        rows.append((order.get(g.status, 9), fact))
+    rows.sort(key=lambda t: (t[0], -len(t[1].cells), t[1].subject))
+    return [f for _o, f in rows]
+
+
+def other_facts(
+    claims: Sequence[Claim],
+    discrepancies: Sequence[Discrepancy],
+    exclusive: Sequence[Exclusive],
+    articles: Sequence[Article],
+    root: Mapping[str, str],
+) -> list[Fact]:
+    """Rows for what is not a figure: aligned claims ("other", agree), name and place
+    disagreements (their kind, conflict) and exclusive sentences ("other", single)."""
+    by_id = {a.id: a for a in articles}
+
+    def cell(aid: str, value: str, text: str, passages: Sequence[Passage] = ()) -> FactCell:
+        rid = root.get(aid, aid)
+        art = by_id.get(rid) or by_id.get(aid)
+        return FactCell(
+            outlet=(art.outlet if art and art.outlet else rid),
+            sources=tuple(sorted(a for a, r in root.items() if r == rid)) or (aid,),
+            value=value,
+            text=text,
+            published=art.published if art else None,
+            passages=tuple(passages),
+        )
+
+    out: list[Fact] = []
+    for d in discrepancies:
+        if d.kind in ("number", "date"):
+            continue  # figures have their rows already
+        cells = [cell(src, v.value, v.text, v.passages[:1]) for v in d.values for src in v.sources[:1]]
+        fid = content_id(d.kind, d.subject, *(c.value for c in cells), length=12)
+        out.append(Fact(id=f"f-{fid}", kind=d.kind, subject=d.subject, status="conflict", cells=tuple(cells)))
+    for c in claims:
+        firsts: dict[str, Passage] = {}
+        for p in c.passages:
+            firsts.setdefault(root.get(p.article, p.article), p)
+        cells = [cell(r, p.text, p.text, (p,)) for r, p in sorted(firsts.items())]
+        out.append(Fact(id=f"f-{c.id[:12]}", kind="other", subject=c.text, status="agree", cells=tuple(cells)))
+    for e in exclusive:
+        passages = (e.passage,) if e.passage else ()
+        fid = content_id("single", e.source, e.text, length=12)
+        out.append(
+            Fact(
+                id=f"f-{fid}",
+                kind="other",
+                subject=e.text,
+                status="single",
+                cells=(cell(e.source, e.text, e.text, passages),),
+            )
+        )
+    return out
+
+
+__all__ = [
+    "FactConfig",
+    "FactGroup",
+    "PairScorer",
+    "fact_records",
+    "hard_different",
+    "other_facts",
+    "read_frames",
+    "subject_of",
+    "vet_groups",
+]

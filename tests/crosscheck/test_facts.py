@@ -1,0 +1,125 @@
+"""The fact engine: frames read off the parse, the learned matcher, and the fact table."""
+
+from __future__ import annotations
+
+from storydesk.annotate import parse, parser_for
+from storydesk.crosscheck import crosscheck
+from storydesk.crosscheck.facts import hard_different
+from storydesk.crosscheck.frames import frames_for
+from storydesk.crosscheck.lang import language_data
+from storydesk.crosscheck.matcher import features, load_model, measure_similarities, sentence_view
+from storydesk.crosscheck.numbers import extract_quantities
+from storydesk.records import Article, Fact
+from storydesk.settings import Settings
+
+
+def _frames(text: str, language: str | None = "en"):
+    (p,) = parse([text], language)
+    return frames_for(p, extract_quantities(text), "a", 0, language)
+
+
+def test_a_list_of_counts_is_read_as_parts_of_one_event() -> None:
+    women, children = _frames("Two men and five girls were injured in the crash, the police said.")
+    assert (women.noun, women.measure, women.part) == ("man", "injure", True)
+    assert (children.noun, children.measure, children.part) == ("girl", "injure", True)
+    assert women.attribution == "the police"
+
+
+def test_a_figure_gets_its_place_date_and_owner_from_the_parse() -> None:
+    (toll,) = _frames("The death toll in Valparaiso rose to 31 on Sunday.")
+    assert toll.measure == "rise" and "toll" in toll.what
+    assert toll.scope == ("Valparaiso",) and toll.time == ("Sunday",)
+    (pop,) = _frames("Leeds, a city of 800,000, lost power on Monday.")
+    assert pop.holder == ("Leeds",)
+
+
+def test_a_part_is_never_set_against_a_total() -> None:
+    (part, _) = _frames("Two men and five girls were injured in the crash.")
+    (total,) = _frames("At least nine people were injured in the crash.")
+    assert hard_different(part, total)
+    (other_total,) = _frames("Seven people were injured in the crash.")
+    assert not hard_different(total, other_total)
+
+
+def test_the_matcher_tells_one_fact_from_another() -> None:
+    lang = language_data("en")
+    assert lang is not None
+    model = load_model()
+    a, b, c = "Floods killed 12 people in the valley.", "The floods killed 15 people.", "The bridge cost $12 million."
+    pa, pb, pc = parse([a, b, c])
+    (fa,), (fb,), (fc,) = (frames_for(p, extract_quantities(t), "x", 0) for p, t in ((pa, a), (pb, b), (pc, c)))
+    ms = measure_similarities([fa, fb, fc])
+    same = model.probability(
+        features(fa, fb, 0.8, ms[(fa.what, fb.what)], sentence_view(pa, lang), sentence_view(pb, lang), lang)
+    )
+    assert same > 0.8
+    # another unit is two facts before any model is asked
+    assert hard_different(fa, fc)
+
+
+def test_no_figure_from_english_rules_in_french_or_german() -> None:
+    assert parser_for("fr") is None and parser_for("de") is None
+    assert _frames("Au moins neuf personnes ont été tuées jeudi.", "fr") == ()
+    arts = [
+        Article(id=f"a{i}", outlet=o, title="t", url=None, published=None, language=lang, text=text, raw_text=text)
+        for i, (o, lang, text) in enumerate(
+            [
+                ("Le Monde", "fr", "Au moins 9 personnes ont été tuées jeudi dans la ville, selon la police locale."),
+                (
+                    "Die Zeit",
+                    "de",
+                    "Mindestens 7 Menschen wurden am Donnerstag in der Stadt getötet, sagte die Polizei.",
+                ),
+            ]
+        )
+    ]
+    result = crosscheck(arts, {a.id: None for a in arts}, Settings(embed=False))
+    assert not [f for f in result.facts if f.kind == "number"]
+    assert not result.discrepancies
+
+
+def test_two_outlets_disagreeing_on_a_toll_make_one_conflict_row() -> None:
+    texts = [
+        ("Daily A", "A landslide hit the village of Korm on Monday. The landslide killed 14 people, officials said."),
+        (
+            "Daily B",
+            "A landslide struck Korm village on Monday. The landslide killed 21 people, according to officials.",
+        ),
+        (
+            "Daily C",
+            "Rescuers searched Korm after the landslide on Monday. The landslide killed 14 people, police said.",
+        ),
+    ]
+    arts = [
+        Article(
+            id=f"a{i}", outlet=o, title="Landslide", url=None, published="2024-03-04", language="en", text=t, raw_text=t
+        )
+        for i, (o, t) in enumerate(texts)
+    ]
+    result = crosscheck(arts, {a.id: None for a in arts})
+    rows = [f for f in result.facts if f.kind == "number"]
+    assert rows and rows[0].status == "conflict"
+    values = {c.outlet: c.value for c in rows[0].cells}
+    assert values == {"Daily A": "14", "Daily B": "21", "Daily C": "14"}
+    assert all(isinstance(f, Fact) for f in result.facts)
+    assert Fact.from_dict(rows[0].to_dict()) == rows[0]
+
+
+def test_claims_and_exclusives_join_the_table() -> None:
+    texts = [
+        (
+            "Daily A",
+            "The museum reopened its east wing on Friday after a long renovation. Its director thanked the donors.",
+        ),
+        ("Daily B", "The museum reopened its east wing on Friday after a long renovation. Tickets sold out by noon."),
+    ]
+    arts = [
+        Article(id=f"a{i}", outlet=o, title="Museum", url=None, published=None, language="en", text=t, raw_text=t)
+        for i, (o, t) in enumerate(texts)
+    ]
+    result = crosscheck(arts, {a.id: None for a in arts})
+    agreed = [f for f in result.facts if f.kind == "other" and f.status == "agree"]
+    assert [f.subject for f in agreed] == [c.text for c in result.claims]
+    assert agreed and {c.outlet for c in agreed[0].cells} == {"Daily A", "Daily B"}
+    singles = [f for f in result.facts if f.kind == "other" and f.status == "single"]
+    assert [f.subject for f in singles] == [e.text for e in result.exclusive]
