@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html import unescape
 
 import jsonschema
@@ -41,3 +42,25 @@ def test_report_html_shows_every_brief_citation_sentence(seeds_run):
                 assert f'<q class="cite-sentence">{p["text"]}</q>' in html
     md = (out / "brief.md").read_text(encoding="utf-8")
     assert all(s["title"] in md for s in doc["stories"])
+
+
+def test_report_html_shows_the_fact_table_after_the_brief(seeds_run):
+    _, out = seeds_run
+    doc = json.loads((out / "stories.json").read_text(encoding="utf-8"))
+    html = unescape((out / "report.html").read_text(encoding="utf-8"))
+    story = next(s for s in doc["stories"] if any(f["status"] == "conflict" for f in s["facts"]))
+    at = html.index(f'id="{_anchor(story["id"])}"')
+    brief, table, disagree = (html.index(h, at) for h in ("<h2>Brief</h2>", "<h2>Fact table</h2>",
+                                                          "<h2>Where the outlets disagree</h2>"))
+    assert brief < table < disagree
+    rows = re.findall(r'<tr class="fact st-(\w+)">', html[table:disagree])
+    assert rows and rows[0] == "conflict"  # conflicts lead the table
+    conflict = next(f for f in story["facts"] if f["status"] == "conflict")
+    first_row = html[table:disagree].split('<tr class="fact st-conflict">')[1].split("</tr>")[0]
+    for cell in conflict["cells"]:
+        assert cell["value"] in html[table:disagree] and f'title="{cell["text"]}"' in html[table:disagree]
+    assert '<span class="badge st-conflict">conflict</span>' in first_row
+
+
+def _anchor(story_id: str) -> str:
+    return "s-" + re.sub(r"[^A-Za-z0-9_-]", "_", story_id)

@@ -15,7 +15,7 @@ from storydesk_test_builders import EVIL, EVIL_TITLE
 from storydesk import records
 from storydesk.report import SCHEMA_VERSION, load_schema, render_html, stories_document, write_reports
 from storydesk.report.html import safe_url
-from storydesk.report.view import passage_span, story_view
+from storydesk.report.view import FactTableConfig, passage_span, story_view
 
 
 @pytest.fixture()
@@ -168,3 +168,44 @@ def test_report_works_without_article_texts(tmp_path: Path, seed_set):
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "The article's text is not available." in html
     assert len(paths) == 3
+
+
+def _fact(fid: str, kind: str, status: str, cells: list[tuple[str, str, str]]) -> records.Fact:
+    return records.Fact(id=fid, kind=kind, subject=f"subject {fid}", status=status, cells=tuple(
+        records.FactCell(outlet=o, sources=(aid,), value=v, text=f"The sentence saying {v}.")
+        for o, aid, v in cells))
+
+
+def test_fact_table_orders_rows_and_aligns_cells_to_outlets():
+    arts = (records.StoryArticle(id="a1", outlet="Alpha", title="t1", url=None, published=None),
+            records.StoryArticle(id="b2", outlet="Beta", title="t2", url=None, published=None))
+    facts = (
+        _fact("o1", "other", "agree", [("Beta", "b2", "x"), ("Alpha", "a1", "x")]),
+        _fact("s1", "number", "single", [("Beta", "b2", "3")]),
+        _fact("n1", "number", "agree", [("Alpha", "a1", "5"), ("Beta", "b2", "5")]),
+        _fact("c1", "other", "conflict", [("Alpha", "a1", "Monday"), ("Beta", "b2", "Tuesday")]),
+        _fact("d1", "date", "conflict", [("Alpha", "a1", "2024-01-18"), ("Beta", "b2", "2024-01-19")]),
+    )
+    story = records.Story(id="s", title="T", articles=arts, facts=facts)
+    ft = story_view(story, {}).facts
+    assert ft.outlets == ("Alpha", "Beta")  # in the order their articles are numbered
+    assert [r.id for r in ft.rows] == ["d1", "c1", "n1", "o1", "s1"]
+    single = ft.rows[-1]
+    assert single.cells[0] == () and [v.value for v in single.cells[1]] == ["3"]
+    cut = story_view(story, {}, FactTableConfig(minor_shown=1)).facts
+    # one "other"/"single" row shown (the conflict); the rest behind "show all", numbers always shown
+    assert [r.id for r in cut.rows] == ["d1", "c1", "n1"] and [r.id for r in cut.more] == ["o1", "s1"]
+    html = render_html([story], {})
+    table = html[html.index("<h2>Fact table</h2>"):html.index("<h2>Where the outlets disagree</h2>")]
+    assert table.count('<tr class="fact st-conflict">') == 2 and "not reported" in table
+
+
+def test_fact_table_escapes_article_text():
+    arts = (records.StoryArticle(id="a1", outlet=EVIL, title="t1", url=None, published=None),)
+    story = records.Story(id="s", title="T", articles=arts, facts=(records.Fact(
+        id="f1", kind="number", subject=EVIL, status="single", cells=(records.FactCell(
+            outlet=EVIL, sources=("a1",), value=EVIL, text=EVIL, attributed_to=EVIL),)),))
+    html = render_html([story], {})
+    table = html[html.index("<h2>Fact table</h2>"):html.index("<h2>Where the outlets disagree</h2>")]
+    assert "<script>" not in table and "<img" not in table and 'onmouseover="' not in table
+    assert unescape(table).count(EVIL) >= 5

@@ -365,3 +365,23 @@ def test_card_time_span(first, last, shown):
     from storydesk.web.pages import time_span
 
     assert time_span(first, last) == shown
+
+
+@pytest.mark.slow
+def test_story_page_shows_the_fact_table_with_a_conflict(seeds_run):
+    data, out = seeds_run
+    doc = json.loads((out / "stories.json").read_text(encoding="utf-8"))
+    story = next(s for s in doc["stories"] if any(f["status"] == "conflict" for f in s["facts"]))
+    with TestClient(create_app(data)) as c:
+        page = unescape(c.get(f"/stories/{story['id']}").text)
+    table = page[page.index("<h2>Fact table</h2>"):page.index("<h2>Where the outlets disagree</h2>")]
+    assert page.index("<h2>Brief</h2>") < page.index("<h2>Fact table</h2>")
+    assert '<div class="table-scroll">' in table  # it scrolls in its own box, not the page
+    assert re.findall(r'<tr class="fact st-(\w+)">', table)[0] == "conflict"
+    conflict = next(f for f in story["facts"] if f["status"] == "conflict")
+    row = table.split('<tr class="fact st-conflict">')[1].split("</tr>")[0]
+    assert '<span class="badge st-conflict">conflict</span>' in row
+    outlets = {cell["outlet"] for f in story["facts"] for cell in f["cells"]}
+    assert all(f'<th scope="col">{o}</th>' in table for o in outlets)
+    if len(outlets) > len(conflict["cells"]):
+        assert "not reported" in row

@@ -225,3 +225,24 @@ def test_report_html_offline_citation(browser, report_dir) -> None:  # type: ign
     assert [u for u in page.requests if not u.startswith("file://")] == []
     assert page.errors == [], page.errors
     ctx.close()
+
+
+def test_fact_table_scrolls_in_its_own_box_on_a_390px_phone(browser, seeds_run) -> None:  # type: ignore[no-untyped-def]
+    data_dir, _ = seeds_run
+    story = _biggest_story(data_dir)
+    with Served(data_dir) as srv:
+        ctx, page = _page(browser, width=390, height=844)
+        page.goto(f"{srv.url}/stories/{story['id']}")
+        table = page.locator("section.facts-section table.facts").first
+        assert table.is_visible()
+        if any(f["status"] == "conflict" for f in story["facts"]):
+            assert page.locator("table.facts tr.st-conflict .badge").first.inner_text() == "conflict"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "story-facts-390.png"), full_page=False)
+        # the page itself never scrolls sideways; a table wider than the phone scrolls in its box
+        assert page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        box = page.locator("section.facts-section .table-scroll").first
+        assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+        assert box.evaluate("e => e.clientWidth") <= 390
+        assert page.errors == [], page.errors
+        ctx.close()

@@ -2,8 +2,9 @@
 
 Shared by `report.html` and the web app's story page, so both show the same thing: numbered
 citations that carry the exact source sentence, the discrepancy table with outlet names,
-quotes grouped by speaker, the time line in order, and each outlet's article cut into plain
-and highlighted segments from the claim and exclusive passages' character offsets.
+quotes grouped by speaker, the time line in order, the fact table (one row per fact, one column
+per outlet), and each outlet's article cut into plain and highlighted segments from the claim and
+exclusive passages' character offsets.
 
 Pure functions over records; nothing here escapes HTML (the Jinja2 templates autoescape).
 """
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from storydesk.records import Article, Passage, Story, StoryArticle
+from storydesk.records import Article, Fact, Passage, Story, StoryArticle
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -88,6 +89,54 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class FactValue:
+    """One outlet's value in a fact-table cell, with the sentence that states it."""
+
+    value: str
+    text: str
+    attributed_to: str
+    cites: tuple[Cite, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FactRow:
+    """A fact-table row; `cells[i]` are the values of `FactTable.outlets[i]` (empty: not reported)."""
+
+    id: str
+    kind: str
+    subject: str
+    status: str
+    cells: tuple[tuple[FactValue, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FactTable:
+    """The claim x outlet matrix: `rows` are shown, `more` sit behind a "show all"."""
+
+    outlets: tuple[str, ...] = ()
+    rows: tuple[FactRow, ...] = ()
+    more: tuple[FactRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FactTableConfig:
+    """How the fact table is cut for reading.
+
+    A wire story yields dozens of loose "other"/"single" facts that bury the few that matter, so
+    only the first `minor_shown` of those are shown; conflicts and checked numbers always are.
+    """
+
+    minor_shown: int = 40
+    # Reading order: what the outlets dispute first, what only one outlet says last.
+    status_order: tuple[str, ...] = ("conflict", "update", "possible", "compatible", "agree", "single")
+    # Within a status, figures and dates first: they are what the table checks most reliably.
+    kind_order: tuple[str, ...] = ("number", "date", "place", "person", "org", "quote", "other")
+
+
+FACT_TABLE = FactTableConfig()
+
+
+@dataclass(frozen=True, slots=True)
 class StoryView:
     story: Story
     anchor: str  # a safe HTML id prefix for this story
@@ -100,6 +149,7 @@ class StoryView:
     columns: tuple[Column, ...]
     exclusive_by_outlet: tuple[tuple[str, tuple[CitedText, ...]], ...]
     outlets: tuple[str, ...] = field(default=())
+    facts: FactTable = field(default=FactTable())
 
 
 def outlet_name(a: StoryArticle | None, aid: str) -> str:
@@ -215,12 +265,52 @@ def _anchor(story_id: str) -> str:
     return "s-" + re.sub(r"[^A-Za-z0-9_-]", "_", story_id)
 
 
-def story_view(story: Story, articles: Mapping[str, Article]) -> StoryView:
+def _fact_table(facts: Sequence[Fact], c: _Citer, cfg: FactTableConfig) -> FactTable:
+    """Rows sorted for reading (status, then kind, then the order the cross-check gave), columns
+    the outlets of the cells in the order their first article is numbered on the page."""
+    first_n: dict[str, int] = {}
+    for f in facts:
+        for cell in f.cells:
+            name = cell.outlet or (c.outlet(cell.sources[0]) if cell.sources else "unknown outlet")
+            n = min((c.number(a) for a in cell.sources), default=len(c.numbers) + 1)
+            first_n[name] = min(n, first_n.get(name, n))
+    outlets = tuple(sorted(first_n, key=lambda o: (first_n[o], o.lower())))
+    col = {o: i for i, o in enumerate(outlets)}
+
+    def rank(order: tuple[str, ...], value: str) -> int:
+        return order.index(value) if value in order else len(order)
+
+    ordered = sorted(enumerate(facts), key=lambda kf: (rank(cfg.status_order, kf[1].status),
+                                                        rank(cfg.kind_order, kf[1].kind), kf[0]))
+    shown: list[FactRow] = []
+    more: list[FactRow] = []
+    minor = 0
+    for _i, f in ordered:
+        cells: list[list[FactValue]] = [[] for _ in outlets]
+        for cell in f.cells:
+            name = cell.outlet or (c.outlet(cell.sources[0]) if cell.sources else "unknown outlet")
+            cited = c.cited(cell.text, cell.sources, cell.passages)
+            cells[col[name]].append(FactValue(value=cell.value, text=cell.text,
+                                              attributed_to=cell.attributed_to, cites=cited.cites))
+        row = FactRow(id=f.id, kind=f.kind, subject=f.subject, status=f.status,
+                      cells=tuple(tuple(v) for v in cells))
+        if f.kind == "other" or f.status == "single":
+            minor += 1
+            if minor > cfg.minor_shown:
+                more.append(row)
+                continue
+        shown.append(row)
+    return FactTable(outlets=outlets, rows=tuple(shown), more=tuple(more))
+
+
+def story_view(story: Story, articles: Mapping[str, Article],
+               fact_table: FactTableConfig = FACT_TABLE) -> StoryView:
     """Everything the story templates draw for `story`.
 
     Args:
         story: the story record (an entry of stories.json).
         articles: cleaned articles by id; missing ones are shown as unavailable.
+        fact_table: how the fact table is ordered and cut.
     """
     c = _Citer(story, articles)
     brief = tuple(c.cited(b.text, b.sources, b.passages) for b in story.brief)
@@ -292,4 +382,5 @@ def story_view(story: Story, articles: Mapping[str, Article]) -> StoryView:
         discrepancies=tuple(discrepancies), quotes=quotes, timeline=tuple(timeline),
         columns=tuple(columns), exclusive_by_outlet=tuple((o, tuple(v)) for o, v in excl.items()),
         outlets=tuple(dict.fromkeys(outlet_name(a, a.id) for a in story.articles)),
+        facts=_fact_table(story.facts, c, fact_table),
     )
