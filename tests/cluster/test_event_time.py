@@ -215,3 +215,31 @@ def test_stories_that_turn_out_one_event_merge_and_old_ids_still_resolve(ecb_tra
     assert {again.resolve(s) for s in seen} <= set(again.members)
     drained = index.drain_aliases()
     assert drained and all(v in live for v in drained.values()) and index.drain_aliases() == {}
+
+
+# ----------------------------------------------------------------------------- threads
+
+QUAKE_FOLLOW_UP = ("Three weeks after a strong earthquake struck Qeshm island in southern Iran's Hormozgan "
+                   "province, killing 13 people, families in the island's villages are still living in tents, "
+                   "Iranian state media said. Rescue teams from Bandar Abbas have cleared the rubble and the "
+                   "magnitude 5.9 quake's damage to homes is being assessed.")
+
+
+def test_a_follow_up_weeks_later_is_a_new_story_of_the_same_thread() -> None:
+    old, _ = _quakes("published")
+    later = art(QUAKE_FOLLOW_UP, title="Qeshm quake survivors still in tents", outlet="wire-a",
+                published="2005-12-18T10:00:00+00:00")
+    other = art("Floods across Pakistan's Sindh province have killed more than 1,100 people since June, the "
+                "National Disaster Management Authority said, as the army rescued families near Sukkur.",
+                title="Pakistan floods death toll passes 1,100", outlet="wire-b",
+                published="2005-12-18T11:00:00+00:00")
+    index = StoryIndex.load(None, Settings())
+    index.add(old)
+    index.add([later, other])
+    s_old, s_later, s_other = (index.assignment(a.id).story for a in (old[0], later, other))
+    assert s_old != s_later  # weeks apart: a development, not the same report
+    assert index.thread_of(s_old) == index.thread_of(s_later)
+    assert index.thread_of(s_other) not in (index.thread_of(s_old),)
+    # the thread is named by its oldest story and survives the store's round trip
+    again = StoryIndex.load(index.dump(), Settings())
+    assert again.thread_of(s_later) == index.thread_of(s_old) == again.thread_of(s_old)

@@ -174,11 +174,21 @@ class HealConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadConfig:
+    """When two stories are one thread (`StoryIndex._threads`): `pair_min` is the words-only pair
+    probability (before the event-time factor) an article pair between them must reach. 0.5 is
+    the pair models' own threshold: a pair that would have joined one story but for the time."""
+
+    pair_min: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterConfig:
     """The clusterer's tuned settings beyond the pair models (see each part's docstring)."""
 
     event_time: EventTimeConfig = EVENT_TIME
     heal: HealConfig = HealConfig()
+    thread: ThreadConfig = ThreadConfig()
 
 
 CLUSTER_CONFIG = ClusterConfig()
@@ -299,6 +309,9 @@ class StoryIndex:
         # users already hold keep working through it (`resolve`, `drain_aliases`)
         self.aliases: dict[str, str] = {}
         self._fresh_aliases: dict[str, str] = {}
+        # story -> the story above it in its thread (union-find; a root names the thread)
+        self._thread_up: dict[str, str] = {}
+        self._apart: list[tuple[int, int]] = []  # this batch's alike-but-far-apart row pairs
         self.in_near: list[bool] = []  # whether the row's signature is in the LSH index (`_register`)
         self._vec = Vectors(384 if dense else SKETCH_DIM, exact)
         self._groups: dict[int, list[int]] = {}
@@ -348,6 +361,7 @@ class StoryIndex:
         self = cls(settings, dense=meta["dense"], exact=exact, scorer=scorer, titled_scorer=titled_scorer,
                    config=config)
         self.aliases = dict(meta.get("aliases", {}))
+        self._thread_up = dict(meta.get("threads", {}))
         for i, a in enumerate(meta["articles"]):
             # blobs written before event times: the publication day stands for the event's
             span = a.get("span", [a["time"], a["time"]] if a["time"] is not None else None)
@@ -387,7 +401,8 @@ class StoryIndex:
             }
             for i, f in enumerate(self.feats)
         ]
-        meta = {"version": BLOB_VERSION, "dense": self.dense, "articles": arts, "aliases": self.aliases}
+        meta = {"version": BLOB_VERSION, "dense": self.dense, "articles": arts, "aliases": self.aliases,
+                "threads": self._thread_up}
         sigs = np.zeros((len(self.ids), syndication.NUM_PERM), dtype=np.uint32)
         for i, s in enumerate(self.sigs):
             if s is not None:
@@ -469,12 +484,18 @@ class StoryIndex:
 
     def pair_prob(self, i: int, j: int, dense_cos: float) -> float:
         """Probability that stored rows i and j report the same event."""
+        p, factor = self._pair_parts(i, j, dense_cos)
+        return p * factor
+
+    def _pair_parts(self, i: int, j: int, dense_cos: float) -> tuple[float, float]:
+        """(probability from the words alone, event-time factor) of rows i and j: their product
+        is `pair_prob`; a high first part with a factor < 1 is a follow-up (see `_threads`)."""
         sc = self.titled_scorer if self.titled[i] and self.titled[j] else self.scorer
         p = sc.prob(self.pair_features(i, j, dense_cos))
         fi, fj = self.feats[i], self.feats[j]
         if fi.span is not None and fj.span is not None:
-            p *= time_factor(gap_days(fi.span, fj.span), fi.span_pub and fj.span_pub, self.config.event_time)
-        return p
+            return p, time_factor(gap_days(fi.span, fj.span), fi.span_pub and fj.span_pub, self.config.event_time)
+        return p, 1.0
 
     # ------------------------------------------------------------------ streaming
 
@@ -605,6 +626,7 @@ class StoryIndex:
             if keep != sid:
                 self.aliases[sid] = keep
                 self._fresh_aliases[sid] = keep
+                self._thread_union(keep, sid)
         self._vec.unindex(self._thinned(base))
         self._vec.flush()
 
@@ -631,7 +653,47 @@ class StoryIndex:
                     changed[self.ids[k]] = self.assignment(self.ids[k])
         for k in self._merge_small(base, edges):
             changed[self.ids[k]] = self.assignment(self.ids[k])
+        self._threads()
         return list(changed.values())
+
+    # ------------------------------------------------------------------ threads
+
+    def _thread_root(self, sid: str) -> str:
+        while self._thread_up.get(sid, sid) != sid:
+            sid = self._thread_up[sid]
+        return sid
+
+    def _thread_union(self, a: str, b: str) -> None:
+        """One thread for stories `a` and `b`, named by its oldest story (first article first)."""
+        ra, rb = self._thread_root(a), self._thread_root(b)
+        if ra == rb:
+            return
+        if self.members.get(rb, [len(self.ids)])[0] < self.members.get(ra, [len(self.ids)])[0]:
+            ra, rb = rb, ra
+        self._thread_up[rb] = ra
+
+    def _threads(self) -> None:
+        """Stories of one event's follow-ups, reactions and anniversaries join one thread: two
+        stories whose articles read alike (a pair whose words alone score >= ThreadConfig.pair_min)
+        but lie too far apart in event time to be one story, confirmed story to story on pooled
+        signals without the time (>= the pair model's threshold)."""
+        pairs = {tuple(sorted((self.story[i], self.story[j]))) for i, j in self._apart}
+        self._apart = []
+        for a, b in sorted(pairs):
+            if a == b or a not in self.members or b not in self.members:
+                continue
+            if self._thread_root(a) == self._thread_root(b):
+                continue
+            (wa, ca), (wb, cb) = self._pooled(a), self._pooled(b)
+            both = self._story_counts(a)[1] and self._story_counts(b)[1]
+            sc = self.titled_scorer if both else self.scorer
+            if sc.prob(self._signals(wa, wb, float(ca @ cb))) >= sc.threshold:
+                self._thread_union(a, b)
+
+    def thread_of(self, story_id: str) -> str:
+        """The id of the thread story `story_id` belongs to (a story alone is a thread of its own):
+        derived from the thread's oldest story, so it stays put as later stories join."""
+        return content_id("thread", self._thread_root(self.resolve(story_id)))
 
     def _thinned(self, base: int) -> set[int]:
         """The batch's rows left out of the neighbour index: beyond its first INDEX_FULL members,
@@ -721,7 +783,10 @@ class StoryIndex:
                     continue
                 key = (i, j) if j < base else (min(i, j), max(i, j))
                 if key not in edges:
-                    edges[key] = self.pair_prob(i, j, cos)
+                    p, factor = self._pair_parts(i, j, cos)
+                    edges[key] = p * factor
+                    if factor < 1.0 and p >= self.config.thread.pair_min:
+                        self._apart.append((i, j))
         return edges
 
     def _mutual(self, base: int, edges: dict[tuple[int, int], float],
@@ -1136,6 +1201,7 @@ class StoryIndex:
         self.members[keep] = sorted(self.members[keep] + rows)
         self.aliases[gone] = keep
         self._fresh_aliases[gone] = keep
+        self._thread_union(keep, gone)  # one story now: one thread
         return rows
 
     def resolve(self, story_id: str) -> str:
