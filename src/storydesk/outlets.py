@@ -129,7 +129,7 @@ def outlet_name(value: object) -> str | None:
 def _is_date(text: str) -> bool:
     from storydesk.ingest.dates import is_dateline
 
-    return is_dateline(text)
+    return is_dateline(text, places=False)
 
 
 def is_bad_outlet(value: object) -> bool:

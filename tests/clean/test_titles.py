@@ -64,6 +64,8 @@ ROWS = [
     ("Posted: 04 / 9 / 2012 8: 33 am Updated: 04 / 9 / 2012 8: 33 am\n", None),
     ("THE WHITE HOUSE\n\n", None),  # an office's label in capitals
     ("Novemer 27, 2005\n\n", None),  # a month name typed wrong is still a date
+    ("HARBOURTON, DC, April 28, 2009\nSubstation fault hits the port\n\n", "Substation fault hits the port"),
+    ("Posted 1 year, 160 days ago [saved on 2 October 2013]\n\n", None),
 ]
 
 
@@ -138,3 +140,20 @@ def test_a_page_title_loses_only_the_site_name_the_page_states(tmp_path: Path) -
               f"<body><article>{body}</article></body></html>")
     [art] = _stored(tmp_path, "stated.html", stated)
     assert (art.title, art.outlet) == ("Harbour goes dark", "The Weekly Lantern")
+
+
+def test_the_first_headline_wins_over_the_standfirst() -> None:
+    text = ("Harbour district goes dark for six hours\n"
+            "Engineers blame a flooded substation for the longest cut in a decade\n" + "\n".join(BODY))
+    art = clean_document(RawDocument(Provenance("rows.jsonl", "jsonl", "line 1"), text))
+    assert art.title == "Harbour district goes dark for six hours"
+
+
+def test_a_date_joined_to_a_title_is_cut_from_it() -> None:
+    assert clean_title("27 / 09 / 2013 - Harbour district goes dark") == "Harbour district goes dark"
+    assert clean_title("Power restored to the harbour: 4 November 2011") == "Power restored to the harbour"
+    # a given title may name something beside a date: only a bare date is refused
+    assert clean_title("Harbour Radio 07/19/2016") == "Harbour Radio 07/19/2016"
+    text = "27 / 09 / 2013 - Harbour district goes dark\n\n" + "\n".join(BODY)
+    art = clean_document(RawDocument(Provenance("rows.jsonl", "jsonl", "line 1"), text))
+    assert art.title == "Harbour district goes dark" and art.text.splitlines() == BODY

@@ -141,7 +141,13 @@ def test_a_text_file_without_a_date_stays_undated(tmp_path: Path) -> None:
         ("Posted: 04 / 9 / 2012 8: 33 am Updated: 04 / 10 / 2012 8: 33 am", "2012-04-09T08:33:00"),
         ("Novemer 27, 2005", "2005-11-27"),
         ("Veröffentlicht am 3. Mai 2013", "2013-05-03"),
+        ("WASHINGTON, DC, April 28, 2009", "2009-04-28"),  # a place before the date
+        ("Harbourton D. C., Jul 13, 2009 / 02: 00 pm (HPA)", "2009-07-13T14:00:00"),
+        ("7: 00pm UK, Wednesday 05 May 2010", "2010-05-05T19:00:00"),
+        ("Story Created: Aug 7, 2012 at 9: 56 AM AKDT", "2012-08-07T09:56:00"),
+        ("First Posted: 10 / 25 / 11 06: 44 PM ET Updated: 12 / 25 / 11 05: 12 AM ET", "2011-10-25T18:44:00"),
         ("Updated 4: 08 p. m. ET", None),  # a dateline with no date in it
+        ("HARBOURTON - April 27 -", None),  # no year: no date
         ("May 2013", None),  # no day written: none made up
     ],
 )
@@ -151,7 +157,8 @@ def test_dateline_date(line: str, when: str | None) -> None:
 
 
 @pytest.mark.parametrize("line", ["5 killed in June 7 blast", "Apollo 11, 1969 mission", "Windows 11", "Power cut",
-                                  "Marching 2013"])
+                                  "Marching 2013", "Obama Signs Bill May 5", "Apple Unveils IPhone 5 On Sept 12",
+                                  "Available June 22, 2017", "Harbour Radio 07/19/2016"])
 def test_not_datelines(line: str) -> None:
     assert not is_dateline(line)
 

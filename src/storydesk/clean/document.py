@@ -89,8 +89,11 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
     # one gets the headline its first lines hold, by the same rule as a text file.
     # (an HTML page's title was fitted by the HTML reader, against the site name it states)
     title = clean_title(doc.title, doc.outlet if from_text else None)
+    line_key = ""
     if title is None and from_text:
-        title = find_header(doc.text)[0]
+        title = found = find_header(doc.text)[0]
+        title = clean_title(found, doc.outlet)
+        line_key = _key(found) if found else ""  # the line it was read from, cut below
     author = doc.author
     outlet = doc.outlet
     inferred: list[str] = []
@@ -143,6 +146,7 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
 
     # 3. lead zone: tagline, menu, headline, section labels, byline
     title_key = _key(title) if title else ""
+    title_keys = {title_key, line_key} - {""}
     lead_end = len(lines)
     for idx, ln in enumerate(lines):
         if not ln.keep:
@@ -159,7 +163,7 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
             else:
                 _drop(ln, "navigation", "menu-line")
             continue
-        if title_key and _key(ln.text) == title_key:
+        if title_keys and _key(ln.text) in title_keys:
             _drop(ln, "headline", "title-line")
             continue
         bm = BYLINE.match(ln.text)
@@ -169,8 +173,9 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
             continue
         if (title is None and rules.headline_like(ln.text, 25) and rules.words(ln.text) >= 3
                 and is_headline(ln.text)):
-            title = ln.text
+            title = clean_title(ln.text) or ln.text
             title_key = _key(title)
+            title_keys = {title_key, _key(ln.text)}
             _drop(ln, "headline", "lead-headline")
             continue
         # Section labels ("Pakistan", "World") before the body: only in plain text. On HTML the
@@ -200,9 +205,9 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
             _drop(ln, "related-links", "caps-headline")
 
     # the headline repeated further down (some pages print it twice)
-    if title_key:
+    if title_keys:
         for ln in lines:
-            if ln.keep and _key(ln.text) == title_key:
+            if ln.keep and _key(ln.text) in title_keys:
                 _drop(ln, "headline", "title-repeat")
 
     # 4. closing list of links: >= 3 short headline-shaped lines end the text

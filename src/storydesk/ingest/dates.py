@@ -186,7 +186,8 @@ _DATELINE_LABEL = re.compile(
 )
 # Label words met inside a dateline ("Posted: 04/9/2012 8:33 am Updated: 04/9/2012 8:33 am").
 _LABEL_WORDS = frozenset({
-    "posted", "updated", "published", "modified", "edited", "last", "first", "originally", "date", "dated",
+    "posted", "updated", "published", "modified", "edited", "created", "last", "first", "originally", "date",
+    "dated", "time",
 })
 # Words a dateline holds besides numbers and month/day names: am/pm (also "a. m."), ordinal
 # suffixes, hour marks ("14h30", "Uhr") and the words joining a date to its time.
@@ -199,8 +200,22 @@ _ZONE = re.compile(r"^(?:[A-Z]{1,3}T|UTC|GMT|Z)$")
 _DL_TOKEN = re.compile(r"[^\W\d_]+|\d+", re.U)
 _CJK_DATE = frozenset("年月日時分秒午前後")
 _MAX_DATELINE_TOKENS = 14
+# Capitalised words a dateline may name besides its date: a place and an agency ("WASHINGTON,
+# DC, April 28, 2009", "Reuters Sep 18, 2013"). Three let title-case headlines with a date in
+# them ("Obama Signs Bill May 5") pass for datelines; two keep them headlines.
+_MAX_PLACE_WORDS = 2
+_NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}(?!\d)")
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}\s*[:.]\s*\d{2}\s*(?:[ap]\.?\s?m\b|h\b|uhr\b|[A-Z]{1,3}T\b|UTC|GMT)|"
+                    r"(?<!\d)\d{1,2}\s*:\s*\d{2}(?!\d)", re.I)
+# A line opening with one of these labels and holding a number states when it was published.
+_PUBLISHING_LABEL = re.compile(
+    r"^\W*(?:(?:first|originally|last)\s+)?(?:posted|published|updated|edited|created|veröffentlicht|"
+    r"aktualisiert|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato)\b",
+    re.I,
+)
 # Spacing left by re-joined corpus tokens: "4: 59", "11 / 28 / 05", "p. m."
 _SPACED_COLON = re.compile(r"(?<=\d)\s*:\s+(?=\d)")
+_DOT_CLOCK = re.compile(r"(?<=\d)\.\s+(?=\d{2}\s*[ap]\.?\s?m\b)", re.I)  # "02. 16PM"
 _SPACED_SEP = re.compile(r"(?<=\d)\s+([/.-])\s+(?=\d)")
 _SPACED_MERIDIEM = re.compile(r"\b([ap])\.\s?m\.?(?!\w)", re.I)
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.I)
@@ -231,41 +246,105 @@ def _strip_label(text: str) -> tuple[str, bool]:
     return (text[m.end():], True) if m and m.end() < len(text) else (text, False)
 
 
-def is_dateline(text: str) -> bool:
+def is_dateline(text: str, places: bool = True) -> bool:
     """True when a line only states a date and/or time ("Friday, June 7, 2013",
-    "9/10/2010 @ 1:19PM", "Updated 4: 08 p. m. ET", "Published: 12 January 2010").
+    "9/10/2010 @ 1:19PM", "Updated 4: 08 p. m. ET", "Published: 12 January 2010"), maybe with
+    the place or agency a dateline names ("WASHINGTON, DC, April 28, 2009", "Mumbai, Nov 11 -",
+    "Reuters Sep 18, 2013, 02. 16PM IST").
 
-    Every word must be a month or day name (babel's, in the main news languages), am/pm, an
-    ordinal suffix, a time-zone abbreviation in capitals or a word joining a date to a time;
-    at least one number must be there. A label ("Published", "Updated", "Posted on") may lead.
-    Such a line is never a headline nor an outlet's name.
+    Its words are month or day names (babel's, in the main news languages), am/pm, ordinal
+    suffixes, time-zone abbreviations in capitals and words joining a date to a time; at least
+    one number is there. Besides those, at most `_MAX_PLACE_WORDS` capitalised words (a place,
+    an agency) when the date words outnumber them and a real date or clock time is written. A
+    line that opens with a publishing label ("Posted", "Updated", "Veröffentlicht") and holds a
+    number is a dateline whatever follows ("Posted 1 year, 160 days ago"). Such a line is never
+    a headline nor an outlet's name. `places=False` allows no other word: a title an input
+    gives is trusted that far ("Giant Bombcast 07/19/2016", a podcast feed's episode title).
 
     Examples:
         >>> is_dateline("Friday, June 7, 2013"), is_dateline("5 killed in June 7 blast")
         (True, False)
+        >>> is_dateline("WASHINGTON - April 27 -"), is_dateline("Obama Signs Bill May 5")
+        (True, False)
     """
     if not text or len(text) > 120:
         return False
-    body, _labelled = _strip_label(text.strip())
+    stripped = text.strip()
+    body, _labelled = _strip_label(stripped)
     tokens = _DL_TOKEN.findall(body)
-    if not tokens or len(tokens) > _MAX_DATELINE_TOKENS or not any(t.isdigit() for t in tokens):
+    if not tokens or not any(t.isdigit() for t in tokens):
+        return False
+    if _PUBLISHING_LABEL.match(stripped):  # "First Posted: <date> Updated: <date>" is long
+        return len(tokens) <= 2 * _MAX_DATELINE_TOKENS
+    if len(tokens) > _MAX_DATELINE_TOKENS:
         return False
     names = _calendar_words()
-    misspelt = 0
-    for tok in tokens:
-        if tok.isdigit():
-            continue
+    misspelt = others = dated = 0
+    spans = list(_DL_TOKEN.finditer(body))
+    for k, match in enumerate(spans):
+        tok = match.group()
         low = tok.casefold()
-        if (low in names or low in _DATELINE_WORDS or low in _LABEL_WORDS or _ZONE.match(tok)
+        if (tok.isdigit() or low in names or low in _DATELINE_WORDS or low in _LABEL_WORDS or _ZONE.match(tok)
                 or all(c in _CJK_DATE for c in tok)):
+            dated += 1
             continue
         # One month name typed wrong ("Novemer 27, 2005"): within 0.8 similarity of a name
         # of five letters or more, so that short words never pass for one.
         if misspelt == 0 and len(low) >= 5 and difflib.get_close_matches(low, _long_names(), n=1, cutoff=0.8):
             misspelt += 1
+            dated += 1
             continue
+        if len(tok) == 1 and tok.isupper():
+            continue  # an initial of a place ("Washington D. C.")
+        others += 1
+        if not places or others > _MAX_PLACE_WORDS or not _place_like(body, spans, k):
+            return False
+    return others == 0 or (dated > others and _has_date(body, tokens))
+
+
+def _place_like(body: str, spans: list[re.Match[str]], k: int) -> bool:
+    """A dateline's place or agency: in capitals ("WASHINGTON", "UK"), or capitalised and set
+    off by a comma or a dash ("Mumbai, Nov 11", "Washington D. C., Jul 13"). A capitalised word
+    run into the date is prose ("Available June 22, 2017", a listing in a craigslist feed)."""
+    tok = spans[k].group()
+    if len(tok) >= 2 and tok.isupper():
+        return True
+    if not tok[:1].isupper():
         return False
-    return True
+    j = k + 1
+    while j < len(spans) and ((len(spans[j].group()) == 1 and spans[j].group().isupper())
+                              or spans[j].group().casefold() in _LABEL_WORDS):
+        j += 1  # initials after a name ("D. C."), a label ("Story Created:")
+    end = spans[j - 1].end()
+    rest = body[end:].lstrip(" .")
+    return rest[:1] in (",", "-", "–", "—", "|", ":")
+
+
+def _has_date(body: str, tokens: list[str]) -> bool:
+    """A written date or clock time: "4/9/2007", "4: 59", or a month name next to a number."""
+    if _NUMERIC_DATE.search(body) or _CLOCK.search(body):
+        return True
+    months = _month_words()
+    return any(
+        tokens[k].casefold() in months and any(0 <= j < len(tokens) and tokens[j].isdigit() for j in (k - 1, k + 1))
+        for k in range(len(tokens))
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _month_words() -> frozenset[str]:
+    from babel.dates import get_month_names
+
+    names: set[str] = set()
+    for lang in _DATELINE_LANGUAGES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for name in get_month_names(width, context=context, locale=lang).values():
+                    key = name.casefold().strip(".")
+                    names.add(key)
+                    if lang == "en" and width == "wide":
+                        names.update(key[:n] for n in range(3, len(key)))
+    return frozenset(names)
 
 
 _INNER_LABEL = re.compile(r"(?i)\s(?:last\s+)?(?:updated|modified|edited|posted|published)\b\s*:?")
@@ -277,6 +356,12 @@ def _closest_name(token: str) -> str:
         return token
     close = difflib.get_close_matches(low, _long_names(), n=1, cutoff=0.8)
     return close[0] if close else token
+
+
+def _date_word(tok: str) -> bool:
+    low = tok.casefold()
+    return (tok.isdigit() or low in _calendar_words() or low in _DATELINE_WORDS or bool(_ZONE.match(tok))
+            or all(c in _CJK_DATE for c in tok))
 
 
 @functools.lru_cache(maxsize=1)
@@ -306,12 +391,16 @@ def dateline_date(text: str, language: str | None = None) -> str | None:
     # a month name typed wrong is read as the name it is closest to ("Novemer" -> "november")
     body = _DL_TOKEN.sub(lambda m: _closest_name(m.group()), body)
     body = _SPACED_COLON.sub(":", body)
+    body = _DOT_CLOCK.sub(":", body)
     body = _SPACED_SEP.sub(r"\1", body)
     body = _SPACED_MERIDIEM.sub(lambda m: m.group(1).lower() + "m", body)
     body = _ORDINAL.sub("", body)
     body = _JOINERS.sub(" ", body)
+    # the place or agency a dateline names is no part of its date ("WASHINGTON, DC, April 28")
+    body = _DL_TOKEN.sub(lambda m: m.group() if _date_word(m.group()) else " ", body)
+    body = re.sub(r"\(\s*\)", " ", body)
     body = _SHORT_YEAR.sub(lambda m: m.group(1) + ("19" if int(m.group(2)) > 68 else "20") + m.group(2), body)
-    body = " ".join(body.split()).strip(" ,|-")
+    body = " ".join(body.split()).strip(" ,|-:/")
     return normalise_date(body, language)
 
 

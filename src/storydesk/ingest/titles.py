@@ -130,10 +130,28 @@ def clean_title(title: str | None, outlet: str | None = None, rules: TitleRules 
     if not text or not _LETTER.search(text):
         return None
     text = strip_outlet(text, outlet) or text
-    if is_dateline(text) or is_byline(text):
+    # Only a bare date is refused here: a given title may name something beside its date
+    # ("Giant Bombcast 07/19/2016"); lead lines are held to `is_headline`.
+    if is_dateline(text, places=False) or is_byline(text):
         return None
+    text = strip_date(text)
     return shorten(text, rules.max_chars)
 
 
+def strip_date(title: str) -> str:
+    """A title without a date joined to either end ("27 / 09 / 2013 - Elections called",
+    "Cable repaired: 4 November 2011"); the title itself when nothing is left beside the date."""
+    for sep in _AFFIX_SEPARATORS:
+        if sep not in title:
+            continue
+        head, tail = title.split(sep, 1)
+        if is_dateline(head, places=False) and _LETTER.search(tail):
+            return strip_date(tail.strip())
+        head, tail = title.rsplit(sep, 1)
+        if is_dateline(tail, places=False) and _LETTER.search(head):
+            return strip_date(head.strip())
+    return title
+
+
 __all__ = ["BYLINE", "ELLIPSIS", "RULES", "TitleRules", "clean_title", "is_byline", "is_headline", "is_label",
-           "shorten", "strip_outlet"]
+           "shorten", "strip_date", "strip_outlet"]
