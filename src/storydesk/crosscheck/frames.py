@@ -109,6 +109,14 @@ def _clause_root(p: ParsedSentence, i: int) -> int:
     return i
 
 
+def _names_a_time(text: str) -> bool:
+    """A date that names its day: with a digit or a name ("Thursday", "3 January"); "the previous
+    week" or "last month" say only where a day sits from the writer's, and two outlets writing on
+    different days may word one day differently."""
+    words = [w for w in text.split() if w.lower() not in ("the", "a", "an")]
+    return any(c.isdigit() for c in text) or any(w[:1].isupper() for w in words)
+
+
 def _entities_in(p: ParsedSentence, tokens: set[int], labels: frozenset[str], skip: tuple[int, int]) -> tuple[str, ...]:
     out = []
     for e in p.entities:
@@ -140,6 +148,10 @@ def frame_of(p: ParsedSentence, q: Quantity, article: str, sentence: int, lang: 
         noun = toks[anchor].lemma
     elif h.pos in ("NOUN", "PROPN") and h.tag not in ("CD",) and not h.text[:1].isdigit():
         noun = h.lemma  # "dozens", "hundreds": the figure is the noun
+    if q.unit:
+        # a measured figure's unit says what it counts ("85 million euros", "13 percent"): its
+        # counted noun is only for counts, so "euro" never stands against "gem" or "%"
+        noun = ""
     # a list of counts: "three women and four children" -- climb to the first conjunct
     part = False
     first = anchor
@@ -189,7 +201,7 @@ def frame_of(p: ParsedSentence, q: Quantity, article: str, sentence: int, lang: 
     clause_tokens = _clause_tokens(p, clause)
     skip = (q.start, q.end)
     scope = _entities_in(p, clause_tokens, _SCOPE_LABELS, skip)
-    time = _entities_in(p, clause_tokens, _TIME_LABELS, skip)
+    time = tuple(t for t in _entities_in(p, clause_tokens, _TIME_LABELS, skip) if _names_a_time(t))
     # holder: names inside the counted noun's own phrase ("Apple's 5% stake", "a city of 500,000")
     holder = _entities_in(p, _subtree(p, anchor) - span, _HOLDER_LABELS, skip)
     if owners:
