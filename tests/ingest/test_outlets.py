@@ -10,8 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storydesk.ingest import iter_inputs
+from storydesk.ingest.dates import dateline_date, is_dateline
+from storydesk.ingest.titles import clean_title, is_headline, shorten
 from storydesk.outlets import display_outlet, domain_name, file_outlet, is_bad_outlet, outlet_name
 from storydesk.pipeline import clean_one
 from storydesk.records import Article, Provenance, RawDocument
@@ -128,3 +132,25 @@ def test_display_outlet_one_rule_for_old_rows() -> None:
     assert display_outlet("11", None, "5def3d80aa") == "article 5def3d80"
     assert display_outlet(None) == "unknown outlet"
     assert is_bad_outlet("11") and is_bad_outlet("") and is_bad_outlet(None) and not is_bad_outlet("CNN")
+
+
+# Hostile strings: the metadata helpers never raise, and keep their promises on any input.
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=160) | st.sampled_from(
+    ["11 / 28 / 05", "http://[::1", "xn--zz.", "@@ 1:19PM", "By", "|||", "www..com", "Jan 1, 0000", " \x00 "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_TEXT, limit=st.integers(min_value=0, max_value=120))
+def test_metadata_helpers_never_raise(value: str, limit: int) -> None:
+    name = outlet_name(value)
+    assert name is None or (name.strip() and not is_bad_outlet(name))
+    domain_name(value)
+    display_outlet(value, value, "0123456789")
+    is_dateline(value)
+    when = dateline_date(value)
+    assert when is None or when[:4].isdigit()
+    is_headline(value)
+    title = clean_title(value, value[:10])
+    assert title is None or 0 < len(title) <= 300
+    assert len(shorten(value, limit)) <= max(limit, 0) or len(" ".join(value.split())) <= limit
