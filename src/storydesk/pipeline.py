@@ -256,6 +256,7 @@ def cluster(store: SqliteStore, settings: Settings, article_ids: Sequence[str],
     before = store.assignments_of(a.article for a in assignments)
     store.set_assignments(assignments)
     store.put_state("cluster", index.dump())
+    store.put_story_aliases(index.drain_aliases())  # merged-away story ids keep resolving (issue 22)
     affected = {a.story for a in assignments}
     affected |= {before[a.article].story for a in assignments if a.article in before}
     return affected
