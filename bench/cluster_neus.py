@@ -2,7 +2,7 @@
 split across stories and stories mixing events, with a TF-IDF average-link baseline.
 
     nice .venv/bin/python bench/cluster_neus.py                      # shipped scorer, val + train sample
-    nice .venv/bin/python bench/cluster_neus.py --diagnose           # + which signals fail on split/mixed pairs
+    nice .venv/bin/python bench/cluster_neus.py --diagnose           # + which signals fail (train sample)
     nice .venv/bin/python bench/cluster_neus.py --fit-joint          # + TITLED_SCORER refit on ECB+ + NeuS train
     nice .venv/bin/python bench/cluster_neus.py --sweep-slack        # + TITLED_SLACK on train (val shown)
     nice .venv/bin/python bench/cluster_neus.py --stories FILE       # score another stories.py (a proposal)
@@ -310,7 +310,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train-events", type=int, default=600, help="NeuS train events sampled (0 = all)")
     ap.add_argument("--orders", default="pipeline,shuffle", help="stream orders: pipeline, shuffle, or seeds")
-    ap.add_argument("--diagnose", action="store_true")
+    ap.add_argument("--diagnose", action="store_true",
+                    help="signals of split and mixed pairs on the TRAIN sample (val is only scored, never read)")
     ap.add_argument("--sweep", action="store_true", help="threshold x MATCH_TOP on NeuS train + ECB+ train")
     ap.add_argument("--sweep-slack", action="store_true",
                     help="TITLED_SLACK on NeuS train (mean over the orders), each value also on val")
@@ -343,7 +344,7 @@ def main() -> None:
 
     if args.diagnose:
         for o in orders:
-            diagnose(*val, vv, st.TITLED_SCORER, o)
+            diagnose(*train, tv, st.TITLED_SCORER, o)
 
     docs = ecb.load_docs()
     ecb_tr = [d for d in docs if d["split"] == "train"]
