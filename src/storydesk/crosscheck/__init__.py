@@ -27,6 +27,7 @@ from storydesk.crosscheck.discrepancies import (
 )
 from storydesk.crosscheck.exclusive import find_exclusives
 from storydesk.crosscheck.facts import fact_records, other_facts, read_frames, vet_groups
+from storydesk.crosscheck.lead import LeadScope, leads
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible, extract_quantities
 from storydesk.records import Article, Claim, CrossCheck, Discrepancy, Exclusive, Fact, Sentence
 from storydesk.segment import sentences as split_sentences
@@ -49,6 +50,7 @@ def crosscheck(
     articles: Sequence[Article],
     syndicated: Mapping[str, str | None],
     settings: Settings | None = None,
+    lead: LeadScope | None = None,
 ) -> CrossCheck:
     """Cross-check the articles of one story.
 
@@ -57,6 +59,8 @@ def crosscheck(
         syndicated: article id -> id of the article it copies, or None. A copy's passages are
             kept, but it never counts as a second source.
         settings: `Settings.embed=False` aligns on word overlap instead of MiniLM embeddings.
+        lead: how much of each article a story with ONE independent outlet is read on (its
+            entities, quotes and timeline come from its articles' leads); default `LeadScope()`.
 
     Returns:
         A `CrossCheck` whose claims list multi-source facts first.
@@ -74,6 +78,8 @@ def crosscheck(
     # copies of it: most stories of a day) would build, embed and align its sentences for
     # nothing, all pairs of its copies' sentences included (the 134-copy story of the 1,000-article
     # bench/throughput.py corpus).
+    described: Sequence[Article] = articles
+    described_sents: Mapping[str, Sequence[Sentence]] = sents
     if len({root_of(syndicated, a.id) for a in articles}) >= 2:
         index = build_index(articles, sents, syndicated, use_embeddings=settings.embed)
         groups = align(index)
@@ -86,6 +92,11 @@ def crosscheck(
         discrepancies = find_discrepancies(index, claims, conflicts) + death_place_discrepancies(index)
         facts = fact_records(index, frames, vetted, articles)
         exclusive = find_exclusives(index, groups)
+    else:
+        # One outlet, so nothing to compare: entities, quotes and timeline only describe the
+        # story, and its lead says who, what, where and when. Reading every sentence with the NER
+        # model was most of a run's CPU on real pages, nearly all of them lone stories (issue 21).
+        described, described_sents = leads(articles, sents, lead or LeadScope())
     parts: dict[str, Any] = {}
     for field, module, name, kwargs in (
         ("entities", "entities", "extract_entities", {}),
@@ -93,7 +104,7 @@ def crosscheck(
         ("timeline", "timeline", "build_timeline", {"use_embeddings": settings.embed}),
     ):
         fn = _optional(module, name)
-        parts[field] = tuple(fn(articles, sents, **kwargs)) if fn else ()
+        parts[field] = tuple(fn(described, described_sents, **kwargs)) if fn else ()
     if index is not None:
         discrepancies += name_discrepancies(index, parts["entities"])
         facts += other_facts([c for c, _ in claims], discrepancies, exclusive, articles, index.root)

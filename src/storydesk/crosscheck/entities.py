@@ -686,12 +686,27 @@ _COMMON_CAPS = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def _blas() -> Any:
+    """The process's math-library thread pools (threadpoolctl), found once (~30 ms)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 def _model_mentions(texts: Sequence[str]) -> list[list[Mention]]:
     nlp = load_model()
     if nlp is None:
         return [[] for _ in texts]
     out: list[list[Mention]] = []
-    for doc in nlp.pipe(texts, batch_size=64):
+    # One BLAS thread for the model's products: they are small (a story's few sentences, 96-wide
+    # layers), so a second OpenBLAS thread only spins. Where the engine runs inline (1 worker, no
+    # pool to set threads) OpenBLAS had one thread per core: 400 seed sentences in batches of 5
+    # (a lone story's lead) took 3.2-3.8 CPU-s, and 0.7-0.8 CPU-s under this limit, the same
+    # entities (the products do not depend on the thread count).
+    with _blas().limit(limits=1, user_api="blas"):
+        docs = list(nlp.pipe(texts, batch_size=64))
+    for doc in docs:
         ms = []
         for ent in doc.ents:
             t = ent.text.strip()
