@@ -243,3 +243,25 @@ def test_a_follow_up_weeks_later_is_a_new_story_of_the_same_thread() -> None:
     # the thread is named by its oldest story and survives the store's round trip
     again = StoryIndex.load(index.dump(), Settings())
     assert again.thread_of(s_later) == index.thread_of(s_old) == again.thread_of(s_old)
+
+
+def test_copies_stay_with_their_original_when_stories_reopen(ecb_train: list[dict]) -> None:
+    # topic 28 streamed in batches of 4, with an exact copy of every third document arriving two
+    # batches after it: reopening clusters a stored copy with its group, never apart
+    docs = topic(ecb_train, 28)
+    arts = [Article(id=d["doc_id"], outlet="site", title=None, url=None, published=None, language="en",
+                    raw_text=d["text"], text=d["text"]) for d in docs]
+    copies = {a.id: dataclasses.replace(a, id=a.id + "-copy", outlet="mirror") for a in arts[::3]}
+    stream: list[list[Article]] = [arts[s : s + 4] for s in range(0, len(arts), 4)]
+    for k in range(len(stream)):
+        stream[k] += [copies[a.id] for a in (stream[k - 2] if k >= 2 else []) if a.id in copies]
+    index = StoryIndex.load(None, Settings())
+    for batch in stream:
+        index.add(batch)
+    for orig_id, copy in copies.items():
+        if copy.id not in index.pos:
+            continue  # its original sat in one of the last two batches
+        got = index.assignment(copy.id)
+        assert got.syndicated_from == orig_id
+        assert got.story == index.assignment(orig_id).story
+    assert sum(c.id in index.pos for c in copies.values()) >= 4
