@@ -64,6 +64,7 @@ from storydesk.cluster.features import (
     sketch,
     weights,
 )
+from storydesk.ingest.titles import shorten
 from storydesk.records import Article, Assignment, Story, StoryArticle, content_id
 from storydesk.settings import Settings
 
@@ -1294,7 +1295,7 @@ def describe(story_id: str, articles: Sequence[Article],
         title = " ".join((arts[best_k].title or "").split())
     else:
         first = next((a.text for a in arts if a.text.strip()), "")
-        title = " ".join(first.split())[:120]
+        title = shorten(first, 120)  # on a word, with "…": never "…Gulf of A"
 
     docfreq: Counter[str] = Counter()
     total: Counter[str] = Counter()
