@@ -33,6 +33,8 @@ from rich.table import Table
 
 from storydesk import __version__
 from storydesk.errors import StorydeskError, UsageError
+from storydesk.ingest.titles import shorten
+from storydesk.outlets import display_outlet, shown_row
 from storydesk.records import Skip
 from storydesk.report.html import plural
 from storydesk.settings import Settings, default_data_dir
@@ -55,6 +57,9 @@ app = typer.Typer(
 out_console = Console(soft_wrap=True)
 # soft_wrap: without a terminal rich wraps at 80 columns, which split long file names in two
 err_console = Console(stderr=True, soft_wrap=True)
+# Titles in the `articles` and `stories` tables are cut to this, on a word with "…" (`shorten`),
+# so a row stays on one line of a wide terminal beside its id, outlet and dates.
+TITLE_CHARS = 70
 
 # ------------------------------------------------------------------ shared options (defined once)
 
@@ -304,6 +309,7 @@ def articles(
     settings = _settings(data)
     with _open(settings, create=False) as store:
         rows = store.list_articles(limit=limit, query=query, outlet=outlet, story=story)
+    rows = [shown_row(r) for r in rows]
     if json_out:
         _print_json(rows)
         return 0
@@ -312,7 +318,7 @@ def articles(
         return 0
     table = Table("id", "outlet", "title", "published", "lang", "story", show_lines=False)
     for r in rows:
-        table.add_row(r["id"], escape(r["outlet"] or "-"), escape((r["title"] or "-")[:70]),
+        table.add_row(r["id"], escape(r["outlet"]), escape(shorten(r["title"] or "-", TITLE_CHARS)),
                       (r["published"] or "-")[:19], r["language"] or "-", r["story"] or "-")
     out_console.print(table)
     return 0
@@ -333,11 +339,11 @@ def show(
     with _open(settings, create=False) as store:
         art = store.get_article(article)
     if json_out:
-        _print_json(art.show())
+        _print_json(shown_row(art.show()))
         return 0
     out_console.print(f"[bold]{escape(art.title or '(untitled)')}[/bold]")
     out_console.print(
-        f"[dim]{escape(art.outlet or 'unknown outlet')} · {art.published or 'no date'} · "
+        f"[dim]{escape(display_outlet(art.outlet, art.url, art.id))} · {art.published or 'no date'} · "
         f"{art.language or '?'} · {escape(art.url or art.provenance.source if art.provenance else '')}[/dim]\n"
     )
     out_console.print(escape(art.text))
@@ -417,8 +423,9 @@ def stories(
         return 0
     table = Table("id", "title", "articles", "outlets", "conflicts", "first seen", "last seen")
     for r in rows:
-        table.add_row(r["id"], escape((r["title"] or "")[:70]), str(r["article_count"]), str(r["outlet_count"]),
-                      str(r["conflicts"]), (r["first_seen"] or "-")[:16], (r["last_seen"] or "-")[:16])
+        table.add_row(r["id"], escape(shorten(r["title"] or "", TITLE_CHARS)), str(r["article_count"]),
+                      str(r["outlet_count"]), str(r["conflicts"]), (r["first_seen"] or "-")[:16],
+                      (r["last_seen"] or "-")[:16])
     out_console.print(table)
     return 0
 

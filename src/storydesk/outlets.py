@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -198,4 +199,11 @@ def display_outlet(outlet: str | None, url: str | None = None, article_id: str |
     return domain_name(url) or (f"article {article_id[:8]}" if article_id else "unknown outlet")
 
 
-__all__ = ["display_outlet", "domain_name", "file_outlet", "is_bad_outlet", "outlet_name", "resolve_outlet"]
+def shown_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An article's JSON row (`articles --json`, `show --json`, the web API) with its outlet as
+    `display_outlet` prints it, so no JSON shows null where the pages show a name."""
+    return {**row, "outlet": display_outlet(row.get("outlet"), row.get("url"), row.get("id"))}
+
+
+__all__ = ["display_outlet", "domain_name", "file_outlet", "is_bad_outlet", "outlet_name", "resolve_outlet",
+           "shown_row"]

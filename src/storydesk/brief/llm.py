@@ -25,6 +25,7 @@ from storydesk.brief import support as sp
 from storydesk.brief.extractive import summarise_extractive
 from storydesk.brief.guard import check_sentence
 from storydesk.errors import LLMError
+from storydesk.outlets import display_outlet
 from storydesk.records import Article, BriefSentence, CrossCheck, Passage
 from storydesk.segment import split_text
 from storydesk.settings import Settings
@@ -81,7 +82,7 @@ def source_sentences(
         for rows in per_article:
             if rank < len(rows) and len(out) < MAX_SOURCES:
                 a, s, e, t = rows[rank]
-                out.append(SourceSentence(len(out) + 1, a.id, a.id, a.outlet or a.id[:8],
+                out.append(SourceSentence(len(out) + 1, a.id, a.id, display_outlet(a.outlet, a.url, a.id),
                                           Passage(a.id, s, e, t)))
     return out
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from storydesk.records import Article, Story
 from storydesk.report.html import render_html
 from storydesk.report.json import SCHEMA_PATH, SCHEMA_VERSION, load_schema, now_iso, stories_document, write_json
+from storydesk.report.view import outlet_name
 
 
 def _markdown_fallback(stories: Sequence[Story], path: Path) -> Path:
@@ -25,7 +26,7 @@ def _markdown_fallback(stories: Sequence[Story], path: Path) -> Path:
             lines.append(f"{b.text} {marks}".rstrip())
         lines.append("")
         for a in s.articles:
-            lines.append(f"[{numbers[a.id]}]: {a.outlet or 'unknown outlet'}, {a.title or a.id}"
+            lines.append(f"[{numbers[a.id]}]: {outlet_name(a, a.id)}, {a.title or a.id}"
                          + (f" <{a.url}>" if a.url else ""))
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from storydesk.records import Article, Story
-from storydesk.report.view import story_view
+from storydesk.records import Article, Story, StoryArticle
+from storydesk.report.view import outlet_name, story_view
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
@@ -57,7 +57,14 @@ def environment(*extra_dirs: Path) -> jinja2.Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["plural"] = plural
+    # The shared outlet rule, so no template writes a fallback of its own ("unknown outlet").
+    env.filters["outlet"] = article_outlet
     return env
+
+
+def article_outlet(a: Article | StoryArticle) -> str:
+    """An article's outlet as every page prints it (`storydesk.outlets.display_outlet`)."""
+    return outlet_name(a, a.id)
 
 
 def asset(name: str) -> str:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
-from storydesk.records import Article, Fact, Passage, Story, StoryArticle
+from storydesk.outlets import display_outlet
+from storydesk.records import Article, Fact, FactCell, Passage, Story, StoryArticle
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -152,14 +152,19 @@ class StoryView:
     facts: FactTable = field(default=FactTable())
 
 
-def outlet_name(a: StoryArticle | None, aid: str) -> str:
-    """The outlet's name, else the article URL's host, else the article id (never blank)."""
+def outlet_name(a: StoryArticle | Article | None, aid: str) -> str:
+    """The outlet shown for article `aid` (never blank): `storydesk.outlets.display_outlet`, the
+    one rule the CLI, the JSON lists, the web pages and the reports all print."""
     if a is None:
-        return aid[:8]
-    if a.outlet:
-        return a.outlet
-    host = urlsplit(a.url).hostname if a.url else None
-    return host.removeprefix("www.") if host else f"article {aid[:8]}"
+        return display_outlet(None, None, aid)
+    return display_outlet(a.outlet, a.url, aid)
+
+
+def _cell_outlet(cell: FactCell, c: _Citer) -> str:
+    """A fact cell's column: its outlet as displayed, else its first source's outlet."""
+    if cell.outlet:
+        return display_outlet(cell.outlet)
+    return c.outlet(cell.sources[0]) if cell.sources else display_outlet(None)
 
 
 def _words(text: str) -> set[str]:
@@ -271,7 +276,7 @@ def _fact_table(facts: Sequence[Fact], c: _Citer, cfg: FactTableConfig) -> FactT
     first_n: dict[str, int] = {}
     for f in facts:
         for cell in f.cells:
-            name = cell.outlet or (c.outlet(cell.sources[0]) if cell.sources else "unknown outlet")
+            name = _cell_outlet(cell, c)
             n = min((c.number(a) for a in cell.sources), default=len(c.numbers) + 1)
             first_n[name] = min(n, first_n.get(name, n))
     outlets = tuple(sorted(first_n, key=lambda o: (first_n[o], o.lower())))
@@ -288,7 +293,7 @@ def _fact_table(facts: Sequence[Fact], c: _Citer, cfg: FactTableConfig) -> FactT
     for _i, f in ordered:
         cells: list[list[FactValue]] = [[] for _ in outlets]
         for cell in f.cells:
-            name = cell.outlet or (c.outlet(cell.sources[0]) if cell.sources else "unknown outlet")
+            name = _cell_outlet(cell, c)
             cited = c.cited(cell.text, cell.sources, cell.passages)
             cells[col[name]].append(FactValue(value=cell.value, text=cell.text,
                                               attributed_to=cell.attributed_to, cites=cited.cites))

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from storydesk.outlets import shown_row
 from storydesk.report.json import load_schema
 from storydesk.store.sqlite import SqliteStore
 from storydesk.web.deps import StoryFilters, get_store, story_filters
@@ -63,13 +64,14 @@ def list_articles(store: StoreDep, q: str | None = None, outlet: str | None = No
                   story: str | None = None,
                   limit: Annotated[int | None, Query(ge=1, le=10_000)] = None) -> list[dict[str, Any]]:
     """Articles (id, outlet, title, url, published, language, story), optionally filtered."""
-    return store.list_articles(limit=limit, query=q or None, outlet=outlet or None, story=story or None)
+    rows = store.list_articles(limit=limit, query=q or None, outlet=outlet or None, story=story or None)
+    return [shown_row(r) for r in rows]
 
 
 @router.get("/articles/{article_id}", summary="One article in the `show --json` shape")
 def get_article(article_id: str, store: StoreDep) -> dict[str, Any]:
     """One article (id or unique id prefix): cleaned text and every removed piece with its reason."""
-    return store.get_article(article_id).show()
+    return shown_row(store.get_article(article_id).show())
 
 
 @router.get("/schema/stories.json", summary="The JSON Schema of stories.json", response_model=None)
