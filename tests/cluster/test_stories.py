@@ -247,8 +247,9 @@ def test_dump_round_trip_keeps_vectors(seeds: list[Article]) -> None:
     assert np.allclose(again._vec.data[: len(seeds)], index._vec.data[: len(seeds)], atol=1e-3)
 
 
-def test_mutual_pairs_are_raised_only_when_each_is_the_others_clear_best() -> None:
-    # five new articles (no copies); the pair probabilities are set by hand
+def test_mutual_pairs_are_raised_only_when_each_is_the_others_clear_best(monkeypatch: pytest.MonkeyPatch) -> None:
+    # five new articles (no copies); the pair probabilities are set by hand; a gap of 0.2 asked
+    monkeypatch.setattr(stories, "MUTUAL_GAP", 0.2)
     items = [art(f"Report number {k} about the council budget vote in town {k}.", key=f"m{k}") for k in range(5)]
     index = StoryIndex.load(None, Settings(embed=False))
     index.add(items)
@@ -265,6 +266,10 @@ def test_mutual_pairs_are_raised_only_when_each_is_the_others_clear_best() -> No
     assert {k: v for k, v in got.items() if k != (0, 1)} == {k: v for k, v in edges.items() if k != (0, 1)}
     # a stored row takes no part: the same pairs with rows 0-1 stored stay as they are
     assert index._mutual(2, dict(edges)) == edges
+    # with no gap asked, (2, 3) is each one's best among the two best: raised too
+    monkeypatch.setattr(stories, "MUTUAL_GAP", 0.0)
+    got = index._mutual(0, dict(edges))
+    assert got[0, 1] == got[2, 3] == stories.MUTUAL_P and got[0, 2] == 0.28 and got[3, 4] == 0.02
 
 
 def test_small_stored_stories_of_one_event_merge_under_the_oldest_id(ecb: list[dict]) -> None:
