@@ -435,12 +435,14 @@ def summarise_extractive(
                 continue
             if sp.numbers_supported(sents[i].text, [p.text]):
                 backing[i][roots[k]] = (p, None)
-    total = sum(sp.word_count(sents[i].text) for i in chosen)
+    # counted once: the loop below visits every remaining sentence for each one it adds
+    nwords = [sp.word_count(s.text) for s in sents]
+    total = sum(nwords[i] for i in chosen)
     remaining = sorted((i for i in cand_idx if i not in chosen), key=lambda i: (-scores[i], i))
     while remaining:
         best_i, best_val = None, -math.inf
         for i in remaining:
-            n = sp.word_count(sents[i].text)
+            n = nwords[i]
             # add only what brings the brief closer to the budget; the first sentence always goes
             if chosen and abs(total + n - budget) >= abs(total - budget) and not (
                     FILL_TO_BUDGET and total < budget):
@@ -449,7 +451,7 @@ def summarise_extractive(
             if red >= REDUNDANT_SIM:
                 continue
             # a sentence whose backing is already a chosen sentence's says nothing new
-            if any(sp.overlap(set(sents[i].words), set(sents[j].words)) >= 0.75 for j in chosen):
+            if any(sp.overlap(sents[i].words, sents[j].words) >= 0.75 for j in chosen):
                 continue
             val = scores[i] - MMR_REDUNDANCY * red
             if val > best_val:
@@ -457,7 +459,7 @@ def summarise_extractive(
         if best_i is None:
             break
         chosen.append(best_i)
-        total += sp.word_count(sents[best_i].text)
+        total += nwords[best_i]
         remaining.remove(best_i)
 
     def order_key(i: int) -> tuple[int, str, int, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*\d|\d")
@@ -84,6 +85,10 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+# Suffixes `stem` strips, longest first, with their lengths (counted once, not per word).
+_SUFFIXES = tuple((s, len(s)) for s in ("ingly", "edly", "ation", "ing", "ied", "ies", "ed", "es", "ly", "s"))
+
+
 # Memoised: the brief stems every word of every sentence it reads, and news repeats its words
 # (profiled on pipeline.run over 300 bench/throughput.py articles: 58,780 calls, 3.3 s).
 @lru_cache(maxsize=65_536)
@@ -93,11 +98,12 @@ def stem(word: str) -> str:
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
-    for suffix in ("ingly", "edly", "ation", "ing", "ied", "ies", "ed", "es", "ly", "s"):
-        if len(w) > len(suffix) + 2 and w.endswith(suffix):
+    n = len(w)
+    for suffix, k in _SUFFIXES:
+        if n > k + 2 and w.endswith(suffix):
             if suffix in ("ied", "ies"):
-                return w[: -len(suffix)] + "y"
-            return w[: -len(suffix)]
+                return w[:-k] + "y"
+            return w[:-k]
     return w
 
 
@@ -106,7 +112,7 @@ def content_words(text: str) -> set[str]:
     return {stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 1}
 
 
-def overlap(a: str | set[str], b: str | set[str]) -> float:
+def overlap(a: str | AbstractSet[str], b: str | AbstractSet[str]) -> float:
     """Share of `a`'s content words that `b` also has (0 when `a` has none)."""
     ca = content_words(a) if isinstance(a, str) else a
     cb = content_words(b) if isinstance(b, str) else b
@@ -197,12 +203,14 @@ def looks_like_chrome(text: str, *, last: bool = False) -> bool:
     n = word_count(t)
     if n < 5 or n > 80:
         return True
-    if not any(c.islower() for c in t):
+    # map/filter over str methods: the brief screens every sentence of every lone story's
+    # article, and these character loops were its largest cost as generator expressions
+    if not any(map(str.islower, t)):
         return True
     if _CHROME.search(t) or _TOKENISH.search(t) or _BYLINE.match(t):
         return True
-    letters = [c for c in t if c.isalpha()]
-    upper = sum(c.isupper() for c in letters)
+    letters = list(filter(str.isalpha, t))
+    upper = sum(map(str.isupper, letters))
     if letters and upper / len(letters) > 0.5:
         return True
     if not _TERMINAL.search(t):
