@@ -39,32 +39,50 @@ DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench" / "results" / "conflict_sample.jsonl"
 
 
-def events(data: Path) -> dict[str, list[Article]]:
-    """ECB+ dev clusters and NeuS val lines, each as one story's articles."""
+def events(data: Path, portion: str = "check") -> dict[str, list[Article]]:
+    """Each event as one story's articles: ECB+ dev clusters and NeuS val lines (check), or ECB+
+    train clusters and NeuS train lines 1-1226 (tune, as crosscheck-gold divides train)."""
     out: dict[str, list[Article]] = defaultdict(list)
+    split, source, last = ("dev", "val.source", None) if portion == "check" else ("train", "train.source", 1226)
     with gzip.open(data / "ecbplus-events" / "docs.jsonl.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
             d = json.loads(line)
-            if d.get("split") == "dev":
+            if d.get("split") == split:
                 out[f"ecbplus:{d['event_cluster']}"].append(_article(d["doc_id"], detok(d["text"])))
-    lines = (data / "neus-allsides" / "val.source").read_text(encoding="utf-8").split("\n")
+    lines = (data / "neus-allsides" / source).read_text(encoding="utf-8").split("\n")
     for n, line in enumerate(lines, start=1):
-        if not line.strip():
+        if not line.strip() or (last is not None and n > last):
             continue
         for i, seg in enumerate(line.split(" [SEP] ")):
             m = re.match(r"\s*TITLE=>\s*(.*?)\s*ARTICLE=>\s*(.*)$", seg, re.S)
             title, body = (m.group(1), m.group(2)) if m else ("", seg)
-            out[f"neus-val:{n}"].append(_article(str(i), f"{title}\n{body}".strip()))
+            out[f"neus-{source.split('.')[0]}:{n}"].append(_article(str(i), f"{title}\n{body}".strip()))
     return out
 
 
-def draw(data: Path, n: int) -> None:
+def draw(data: Path, n: int, portion: str = "check") -> None:
     flags = []
-    evs = events(data)
+    evs = events(data, portion)
     for k, (name, arts) in enumerate(sorted(evs.items())):
         if len(arts) < 2:
             continue
         cc = crosscheck(arts, {a.id: None for a in arts})
+        if portion == "tune":
+            # tune: every disagreeing figure row, conflicts and possibles, with the matcher's
+            # confidence, to choose FactConfig.veto on labels
+            for f in cc.facts:
+                if f.status in ("conflict", "possible") and f.kind in ("number", "date"):
+                    flags.append(
+                        {
+                            "event": name,
+                            "kind": f.kind,
+                            "subject": f.subject,
+                            "status": f.status,
+                            "confidence": f.confidence,
+                            "values": [{"value": c.value, "sources": list(c.sources), "text": c.text} for c in f.cells],
+                        }
+                    )
+            continue
         for d in cc.discrepancies:
             flags.append(
                 {
@@ -78,11 +96,12 @@ def draw(data: Path, n: int) -> None:
             print(f"{k}/{len(evs)} events, {len(flags)} flags", file=sys.stderr)
     print(f"{len(flags)} flags on {len(evs)} events", file=sys.stderr)
     sample = random.Random(20261207).sample(flags, min(n, len(flags)))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", encoding="utf-8") as fh:
+    out = OUT if portion == "check" else OUT.with_name("conflict_tune.jsonl")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as fh:
         for f in sample:
             fh.write(json.dumps({**f, "label": None, "why": ""}, ensure_ascii=False) + "\n")
-    print(f"wrote {len(sample)} flags of {len(flags)} to {OUT}", file=sys.stderr)
+    print(f"wrote {len(sample)} flags of {len(flags)} to {out}", file=sys.stderr)
 
 
 def score() -> None:
@@ -98,8 +117,11 @@ def main() -> None:
     ap.add_argument("command", choices=("draw", "score"))
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--n", type=int, default=60)
+    ap.add_argument("--portion", choices=("check", "tune"), default="check",
+                    help="check: ECB+ dev + NeuS val (measure once); tune: ECB+ train + NeuS train 1-1226, "
+                    "every conflict and possible row with its confidence (fit FactConfig.veto)")
     args = ap.parse_args()
-    draw(args.data, args.n) if args.command == "draw" else score()
+    draw(args.data, args.n, args.portion) if args.command == "draw" else score()
 
 
 if __name__ == "__main__":

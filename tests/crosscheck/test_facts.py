@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from storydesk.annotate import parse, parser_for
 from storydesk.crosscheck import crosscheck
-from storydesk.crosscheck.facts import hard_different
+from storydesk.crosscheck.claims import build_index
+from storydesk.crosscheck.facts import hard_different, read_frames, vet_groups
 from storydesk.crosscheck.frames import frames_for
 from storydesk.crosscheck.lang import language_data
 from storydesk.crosscheck.matcher import features, load_model, measure_similarities, sentence_view
 from storydesk.crosscheck.numbers import extract_quantities
 from storydesk.records import Article, Fact
+from storydesk.segment import sentences
 from storydesk.settings import Settings
 
 
@@ -123,3 +125,37 @@ def test_claims_and_exclusives_join_the_table() -> None:
     assert agreed and {c.outlet for c in agreed[0].cells} == {"Daily A", "Daily B"}
     singles = [f for f in result.facts if f.kind == "other" and f.status == "single"]
     assert [f.subject for f in singles] == [e.text for e in result.exclusive]
+
+
+def test_an_estimate_measures_its_object_not_the_verb() -> None:
+    (a,) = _frames("Officials estimated the damage at $2 million.")
+    (b,) = _frames("The damage was estimated at $3 million, insurers said.")
+    assert a.measure == b.measure == "damage"
+
+
+def _vetted(a_text: str, b_text: str, a_value: float = 66, b_value: float = 440) -> str:
+    """Status of the group {A's figure `a_value`, B's figure `b_value`} as vet_groups calls it."""
+    arts = [
+        Article(id=aid, outlet=aid, title="t", url=None, published=None, language="en", text=t, raw_text=t)
+        for aid, t in (("A", a_text), ("B", b_text))
+    ]
+    sents = {a.id: sentences(a) for a in arts}
+    index = build_index(arts, sents, {a.id: None for a in arts}, use_embeddings=False)
+    frames = read_frames(index, {a.id: "en" for a in arts})
+    pick = {
+        index.sentences[m[0]].article: m
+        for m, f in frames.items()
+        if (f.article, f.value) in (("A", a_value), ("B", b_value))
+    }
+    (group,) = vet_groups(index, [[pick["A"], pick["B"]]], [], frames, use_embeddings=False)
+    return group.status
+
+
+def test_an_outlet_that_also_gives_the_other_value_does_not_contradict_it() -> None:
+    other = "Reyes caught 52 passes for 440 yards this year in a season cut short by injury."
+    alone = "Reyes caught eight passes for 66 yards this year in a season cut short by injury."
+    # A's 66 yards against B's 440: a conflict while A says nothing else...
+    assert _vetted(alone, other) == "conflict"
+    # ...but not when A itself also gives the 440 yards (A's 66 is another span of games)
+    both = "Reyes caught 52 passes for 440 yards this year. Reyes caught eight passes for 66 yards in the loss."
+    assert _vetted(both, other) == "possible"

@@ -137,6 +137,25 @@ def vet_groups(
     ("update" when every disagreeing pair has a figure marked as a revision)."""
     config = config or FactConfig()
     score = PairScorer(index, frames, use_embeddings)
+    by_root: dict[str, list[Mention]] = {}
+    for m in frames:
+        by_root.setdefault(index.root[index.sentences[m[0]].article], []).append(m)
+
+    def also_states(root: str, other: Mention) -> bool:
+        """Does outlet `root` itself give `other`'s value for the same thing somewhere? Then its
+        other figure is of another span, player or moment ("eight passes for 66 yards" in an
+        article that also gives the season's 440 yards), not a contradiction of `other`."""
+        fo, qo = frames.get(other), index.quantities[other[0]][other[1]]
+        if fo is None:
+            return False
+        return any(
+            (g := frames[m]).unit == fo.unit
+            and g.noun == fo.noun
+            and (g.measure == fo.measure or not g.measure or not fo.measure)
+            and index.quantities[m[0]][m[1]].value == qo.value  # the very value, not a hedged one
+            for m in by_root.get(root, ())
+        )
+
     out: list[FactGroup] = []
     for members in agreeing:
         labels = {index.quantities[m[0]][m[1]].label() for m in members}
@@ -148,13 +167,18 @@ def vet_groups(
             (a, b)
             for x, a in enumerate(members)
             for b in members[x + 1 :]
-            if root[a] != root[b] and not compatible(qs[a], qs[b])
+            if root[a] != root[b]
+            and not compatible(qs[a], qs[b])
+            and not also_states(root[a], b)
+            and not also_states(root[b], a)
         ]
         probs = [score(a, b) for a, b in pairs]
         known = [p for p in probs if p is not None]
         best = max(known) if known else None
         if pairs and all(qs[a].update or qs[b].update for a, b in pairs):
             status = "update"
+        elif not pairs:
+            status = "possible"  # each side also gives the other's value: no contradiction left
         elif best is None or best >= config.veto:
             status = "conflict"  # no parse (no model for the language) keeps the figure rules' word
         else:

@@ -32,6 +32,7 @@ _CLAUSE = frozenset({"ROOT", "ccomp", "advcl", "relcl", "xcomp", "acl", "conj", 
 _SCOPE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _TIME_LABELS = frozenset({"DATE", "TIME"})
 _HOLDER_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"})
+_AGENT_LABELS = frozenset({"GPE", "ORG", "PERSON", "NORP"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +182,14 @@ def frame_of(p: ParsedSentence, q: Quantity, article: str, sentence: int, lang: 
             owners.update(k for k, s in enumerate(toks) if s.head == i and s.dep == "poss")
         if i != first and t.pos in ("NOUN", "VERB", "ADJ", "PROPN") and t.lemma not in lang.light_words:
             path.append(t.lemma)
+        if t.pos == "VERB" and t.lemma in lang.estimate_verbs and i != first:
+            # "police put the march at 30,000", "officials estimated the damage at $2 million":
+            # the figure measures the verb's object, and the verb only says who estimated
+            obj = [k for k, o in enumerate(toks) if o.head == i and o.dep in ("dobj", "nsubjpass") and k not in span]
+            if obj:
+                measure, measure_i = toks[obj[0]].lemma, obj[0]
+                path = [measure]
+                break
         if t.pos == "VERB" and t.lemma not in lang.reporting_verbs and t.lemma not in lang.light_words and i != first:
             measure, measure_i = t.lemma, i
             break
@@ -193,6 +202,7 @@ def frame_of(p: ParsedSentence, q: Quantity, article: str, sentence: int, lang: 
     clause = _clause_root(p, first)
     # a verb of change or copula takes its subject as what is measured ("the toll rose to 84",
     # "the vote was 222-190")
+    subj: list[int] = []
     if clause < len(toks):
         subj = [k for k, t in enumerate(toks) if t.head == clause and t.dep in ("nsubj", "nsubjpass") and k not in span]
         for k in subj:
@@ -204,8 +214,13 @@ def frame_of(p: ParsedSentence, q: Quantity, article: str, sentence: int, lang: 
     time = tuple(t for t in _entities_in(p, clause_tokens, _TIME_LABELS, skip) if _names_a_time(t))
     # holder: names inside the counted noun's own phrase ("Apple's 5% stake", "a city of 500,000")
     holder = _entities_in(p, _subtree(p, anchor) - span, _HOLDER_LABELS, skip)
+    # the agent is a holder too: "Bush rushed for 404 yards" and "Thomas has eight touchdowns"
+    # are two players' figures (a pronoun subject names nobody: no clash)
+    if clause < len(toks) and toks[clause].lemma not in lang.reporting_verbs:
+        owners.update(k for k in subj if toks[k].pos == "PROPN")
     if owners:
-        holder += _entities_in(p, set().union(*(_subtree(p, o) for o in owners)) - span, _HOLDER_LABELS, skip)
+        agents = set().union(*(_subtree(p, o) for o in owners)) - span
+        holder += _entities_in(p, agents, _AGENT_LABELS, skip)
         holder = tuple(dict.fromkeys(holder))
     # the counted phrase: the noun with its compounds and modifiers, and what an "of"/"in" phrase
     # on the figure or its noun names ("$72 billion in bond debt", "a death toll of 84")

@@ -20,6 +20,7 @@ class LanguageData:
     reporting_verbs: frozenset[str]  # lemmas whose subject is a statement's source ("say")
     light_words: frozenset[str]  # lemmas that say nothing of what a figure measures ("be", "have")
     generic_nouns: frozenset[str]  # counted nouns that name no particular group ("people")
+    estimate_verbs: frozenset[str]  # "put/estimate X at N": the figure measures X, not the verb
     measure_preps: frozenset[str]  # prepositions that say what a figure counts ("$72 billion in debt")
 
 
@@ -38,6 +39,7 @@ def language_data(language: str | None) -> LanguageData | None:
         light_words=frozenset(data["light_words"]),
         generic_nouns=frozenset(data["generic_nouns"]),
         measure_preps=frozenset(data["measure_preps"]),
+        estimate_verbs=frozenset(data["estimate_verbs"]),
     )
 
 
