@@ -5,7 +5,7 @@ from __future__ import annotations
 from storydesk.annotate import parse, parser_for
 from storydesk.crosscheck import crosscheck
 from storydesk.crosscheck.claims import build_index
-from storydesk.crosscheck.facts import hard_different, read_frames, vet_groups
+from storydesk.crosscheck.facts import hard_different, quote_status, read_frames, vet_groups
 from storydesk.crosscheck.frames import frames_for
 from storydesk.crosscheck.lang import language_data
 from storydesk.crosscheck.matcher import features, load_model, measure_similarities, sentence_view
@@ -159,3 +159,31 @@ def test_an_outlet_that_also_gives_the_other_value_does_not_contradict_it() -> N
     # ...but not when A itself also gives the 440 yards (A's 66 is another span of games)
     both = "Reyes caught 52 passes for 440 yards this year. Reyes caught eight passes for 66 yards in the loss."
     assert _vetted(both, other) == "possible"
+
+
+def test_quotes_are_checked_word_for_word() -> None:
+    said = "We will rebuild every home that the flood destroyed, and we will start this week"
+    assert quote_status([said, said]) == "agree"
+    # quoting less of it is not altering it
+    assert quote_status([said, "we will start this week"]) == "agree"
+    # one word changed inside the quotation marks is an altered quote
+    assert quote_status([said, said.replace("every home", "most homes")]) == "conflict"
+    # two different sentences of one speech are not one quote altered
+    assert quote_status([said, "The river rose faster than anyone expected on Sunday night"]) == "possible"
+
+
+def test_an_altered_quote_is_a_conflict_row_in_the_story() -> None:
+    said = "We will rebuild every home that the flood destroyed in this valley, and we will start the work this week"
+    altered = said.replace("every home", "most homes")
+    texts = [
+        ("Daily A", f'The mayor spoke on Monday. "{said}," the mayor said.'),
+        ("Daily B", f'The mayor spoke on Monday. "{altered}," the mayor said.'),
+    ]
+    arts = [
+        Article(id=f"a{i}", outlet=o, title="Flood", url=None, published=None, language="en", text=t, raw_text=t)
+        for i, (o, t) in enumerate(texts)
+    ]
+    result = crosscheck(arts, {a.id: None for a in arts})
+    rows = [f for f in result.facts if f.kind == "quote"]
+    assert [r.status for r in rows] == ["conflict"]
+    assert {c.outlet: c.value.rstrip(",") for c in rows[0].cells} == {"Daily A": said, "Daily B": altered}

@@ -26,7 +26,7 @@ from storydesk.crosscheck.discrepancies import (
     name_discrepancies,
 )
 from storydesk.crosscheck.exclusive import find_exclusives
-from storydesk.crosscheck.facts import fact_records, other_facts, read_frames, vet_groups
+from storydesk.crosscheck.facts import fact_records, other_facts, quote_facts, read_frames, vet_groups
 from storydesk.crosscheck.lead import LeadScope, leads
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible, extract_quantities
 from storydesk.records import Article, Claim, CrossCheck, Discrepancy, Exclusive, Fact, Sentence
@@ -107,6 +107,7 @@ def crosscheck(
         parts[field] = tuple(fn(described, described_sents, **kwargs)) if fn else ()
     if index is not None:
         discrepancies += name_discrepancies(index, parts["entities"])
+        facts += quote_facts(parts["quotes"], articles, index.root)
         facts += other_facts([c for c, _ in claims], discrepancies, exclusive, articles, index.root)
     return CrossCheck(
         claims=tuple(c for c, _ in claims),

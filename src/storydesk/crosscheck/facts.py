@@ -18,6 +18,9 @@ sentences join the table as "other" rows (`crosscheck.crosscheck`).
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -35,22 +38,27 @@ from storydesk.crosscheck.matcher import (
     sentence_view,
 )
 from storydesk.crosscheck.numbers import compatible
-from storydesk.records import Article, Claim, Discrepancy, Exclusive, Fact, FactCell, Passage, content_id
+from storydesk.records import Article, Claim, Discrepancy, Exclusive, Fact, FactCell, Passage, Quote, content_id
 
 Mention = tuple[int, int]  # (candidate sentence index, figure index)
 
 
 @dataclass(frozen=True, slots=True)
 class FactConfig:
-    """Thresholds of the fact engine, on the matcher's probability that two figures are one fact.
+    """Thresholds of the fact engine.
 
-    `veto`: a disagreeing pair the matcher gives less than this is not called a conflict (the row
-    becomes "possible"). 0.5 is the model's own boundary (balanced classes); on the ECB+ dev
-    pairs of bench/train_matcher.py it keeps 0.77 of same-event pairs at 0.67 precision, and on
-    crosscheck-gold's tune items it removed no labelled discrepancy (README, "Fact engine").
+    `veto`: a disagreeing pair of figures the matcher gives less than this probability of being
+    one fact is not called a conflict (the row becomes "possible"). Chosen on crosscheck-gold's
+    tune items (bench/crosscheck_gold.py --split tune): at the model's own boundary, 0.5, the
+    vetting lost 6 of gold.jsonl's 19 discrepancies and 3 of gold-more's 5 found; at 0.2 it
+    loses 3-4 and 1 while still cutting flags per story by ~30% on gold-more tune.
     """
 
     veto: float = 0.2
+    # two outlets' wordings of one quote at or above this word-sequence similarity that still
+    # differ in a word are an altered quote; below it they may be two sentences of one speech
+    # (0.8 is the bar quotes.py already uses to call two wordings one quote)
+    altered: float = 0.8
 
 
 @dataclass(slots=True)
@@ -301,6 +309,61 @@ def other_facts(
     return out
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w']+", unicodedata.normalize("NFKC", text).lower().replace("’", "'"))
+
+
+def quote_status(wordings: Sequence[str], config: FactConfig | None = None) -> str:
+    """How outlets' wordings of one quote compare, word for word.
+
+    "agree" when each is the same words as the longest or a run of them (an outlet may quote
+    less); "conflict" when they are one quote (`SequenceMatcher` ratio >= `altered`) yet a
+    word is changed, added or dropped inside it: an altered quote; "possible" otherwise.
+    """
+    config = config or FactConfig()
+    seqs = [_words(w) for w in wordings]
+    longest = max(seqs, key=len)
+    joined = " ".join(longest)
+    if all(f" {' '.join(x)} " in f" {joined} " for x in seqs):
+        return "agree"
+    worst = min(difflib.SequenceMatcher(None, x, longest, autojunk=False).ratio() for x in seqs)
+    return "conflict" if worst >= config.altered else "possible"
+
+
+def quote_facts(
+    quotes: Sequence[Quote], articles: Sequence[Article], root: Mapping[str, str], config: FactConfig | None = None
+) -> list[Fact]:
+    """A "quote" row for every quote two or more independent outlets carry: each outlet's exact
+    wording in its cell, the row a conflict when one outlet's words differ (an altered quote)."""
+    by_id = {a.id: a for a in articles}
+    out: list[Fact] = []
+    for q in quotes:
+        firsts: dict[str, Passage] = {}
+        for p in q.passages:
+            firsts.setdefault(root.get(p.article, p.article), p)
+        if len(firsts) < 2:
+            continue
+        cells = []
+        for rid, p in sorted(firsts.items()):
+            art = by_id.get(rid) or by_id.get(p.article)
+            cells.append(
+                FactCell(
+                    outlet=art.outlet if art and art.outlet else rid,
+                    sources=tuple(sorted(a for a, r in root.items() if r == rid)) or (p.article,),
+                    value=p.text,
+                    text=p.text,
+                    published=art.published if art else None,
+                    passages=(p,),
+                    attributed_to=q.speaker,
+                )
+            )
+        fid = content_id("quote", *(c.value for c in cells), length=12)
+        status = quote_status([c.value for c in cells], config)
+        subject = f"quote of {q.speaker}"
+        out.append(Fact(id=f"f-{fid}", kind="quote", subject=subject, status=status, cells=tuple(cells)))
+    return out
+
+
 __all__ = [
     "FactConfig",
     "FactGroup",
@@ -308,6 +371,8 @@ __all__ = [
     "fact_records",
     "hard_different",
     "other_facts",
+    "quote_facts",
+    "quote_status",
     "read_frames",
     "subject_of",
     "vet_groups",
