@@ -179,9 +179,9 @@ class HealConfig:
     pipeline / shuffled order; /tmp sweep over this config): shipped 0.943 / 0.866 / 0.866;
     edge_min 0.35: 0.943 / 0.867 / 0.865; edge_min 0.5: 0.942 / 0.869 / 0.857; reopen_max 16:
     0.934 / 0.866 / 0.866; sample 4: unchanged. With stories fixed once formed: 0.899 / 0.875 /
-    0.828. Cost (bench/cluster_throughput.py --sizes 10000 100000, news corpus, sparse, load 5-8,
-    before PAIR_CACHE): 271 / 246 articles per CPU-second at 10k / 100k (432 / 384 with stories
-    fixed, README), CPU time ratio 100k/10k 11.05 (11.2 fixed).
+    0.828. Cost (bench/cluster_throughput.py --sizes 10000 100000, news corpus, sparse, load ~4,
+    with PAIR_CACHE and MUTUAL_GAP 0): 307 / 299 articles per CPU-second at 10k / 100k (432 / 384
+    with stories fixed, README), time ratio 100k/10k 10.84 wall / 10.27 CPU (11.4 / 11.2 fixed).
     """
 
     enabled: bool = True
