@@ -424,3 +424,16 @@ def test_document_time_wins_over_a_dateline() -> None:
     doc = RawDocument(Provenance("a.txt", "text"), "\n".join(["Published: April 10, 2007", *NEWS["en"]]),
                       title="t", published="2024-01-18T04:30:00Z")
     assert clean_document(doc).published == "2024-01-18T04:30:00Z"
+
+
+def test_a_report_that_is_only_its_headline_keeps_it_as_text() -> None:
+    from storydesk.clean import clean_document
+    from storydesk.records import Provenance, RawDocument
+
+    doc = RawDocument(
+        text="March 3, 2021\nHarbour crane collapses in overnight storm",
+        provenance=Provenance(source="flash.txt", fmt="text"),
+    )
+    art = clean_document(doc)
+    assert art.title == "Harbour crane collapses in overnight storm"
+    assert art.text == "Harbour crane collapses in overnight storm"

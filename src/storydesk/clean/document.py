@@ -257,6 +257,14 @@ def clean_document(doc: RawDocument, settings: Settings | None = None) -> Articl
             ):
                 _drop(ln, "foreign-language", f"lang-{code}")
 
+    # A report that is only its headline (a dateline and a headline, a wire flash) keeps the
+    # headline as its text: those words are all it says, and an empty text would lose the item.
+    if not any(ln.keep for ln in lines):
+        for ln in lines:
+            if ln.cuts and all(c.reason == "headline" for c in ln.cuts):
+                ln.keep, ln.cuts = True, []
+                break
+
     removed: list[Removed] = []
     for ln in lines:
         removed.extend(ln.cuts)
