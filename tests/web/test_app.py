@@ -385,3 +385,48 @@ def test_story_page_shows_the_fact_table_with_a_conflict(seeds_run):
     assert all(f'<th scope="col">{o}</th>' in table for o in outlets)
     if len(outlets) > len(conflict["cells"]):
         assert "not reported" in row
+
+
+def _cite_links(page: str) -> list[tuple[str, str]]:
+    """(open-article href, cited sentence) of every citation popup on a story page."""
+    return [(unescape(h), unescape(s)) for s, h in re.findall(
+        r'<q class="cite-sentence">([^<]*)</q> <a class="cite-open" href="([^"]*)">open article</a>', page)]
+
+
+def _sentence_at(client: TestClient, href: str) -> str:
+    path, _, anchor = href.partition("#")
+    m = re.search(rf'<span class="sent" id="{re.escape(anchor)}">([^<]*)</span>', client.get(path).text)
+    assert m, href
+    return unescape(m.group(1))
+
+
+def test_every_brief_citation_links_to_its_sentence(client, ids, seed_set):
+    story, _ = seed_set
+    page = client.get(f"/stories/{_seed_story_id(ids)}").text
+    brief = page[page.index('<p class="brief">'):page.index("</section>", page.index('<p class="brief">'))]
+    links = _cite_links(brief)
+    assert len(links) == sum(len(set(b.sources)) for b in story.brief)
+    for href, sentence in links:
+        assert re.fullmatch(r"/articles/[^#]+#s-\d+", href), href
+        # the anchor is the sentence the popup shows, so "open article" lands on it
+        assert sentence and sentence in _sentence_at(client, href)
+
+
+def test_a_quote_cited_mid_sentence_links_to_its_whole_sentence(seed_set):
+    from storydesk.records import Passage
+    from storydesk.report.view import _Citer
+
+    story, arts = seed_set
+    by_id = {a.id: a for a in arts}
+    art = next(a for a in arts if a.text.count(". ") >= 2)
+    second = art.text.index(". ") + 2  # the second sentence starts here
+    inner = art.text.index(" ", second + 3) + 1  # a passage from inside it, as a quote's can be
+    passage = Passage(article=art.id, start=inner, end=inner + 5, text=art.text[inner:inner + 5])
+    cite = _Citer(story, by_id).cite(art.id, "a statement", [passage])
+    assert cite.start == second
+    # offsets that do not match the text are found by the passage's text; absent text gives no anchor
+    moved = Passage(article=art.id, start=0, end=5, text=passage.text)
+    assert _Citer(story, by_id).cite(art.id, "x", [moved]).start is not None
+    gone = Passage(article=art.id, start=0, end=5, text="zzqx not in the text")
+    assert _Citer(story, by_id).cite(art.id, "x", [gone]).start is None
+    assert _Citer(story, {}).cite(art.id, "x", [passage]).start is None

@@ -246,3 +246,100 @@ def test_fact_table_scrolls_in_its_own_box_on_a_390px_phone(browser, seeds_run) 
         assert box.evaluate("e => e.clientWidth") <= 390
         assert page.errors == [], page.errors
         ctx.close()
+
+
+def _active(page) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    """What has the keyboard focus: its tag, classes, text, href and the popup it sits in."""
+    return page.evaluate("""() => { const e = document.activeElement; const w = e.closest('.cite-wrap');
+        const tip = w && w.querySelector('.cite-src');
+        return {tag: e.tagName, cls: e.className || '', text: (e.innerText || '').trim(),
+                href: e.getAttribute('href'), inBrief: !!e.closest('.brief'),
+                tipShown: !!tip && getComputedStyle(tip).display !== 'none',
+                outline: getComputedStyle(e).outlineStyle}; }""")
+
+
+def test_keyboard_only_walk_from_a_citation_to_its_sentence(browser, seeds_run) -> None:  # type: ignore[no-untyped-def]
+    """Keys only, on the seeds' biggest story: Tab to the brief's first citation marker (its popup
+    shows), Escape closes the popup and keeps focus on the marker, Enter reopens it, Tab reaches
+    its "open article" link, Enter lands on the article page at the cited sentence, highlighted."""
+    data_dir, _ = seeds_run
+    story = _biggest_story(data_dir)
+    with Served(data_dir) as srv:
+        ctx, page = _page(browser)
+        page.goto(f"{srv.url}/stories/{story['id']}")
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            f = _active(page)
+            assert f["tag"] != "BODY", "Tab dropped focus to the page body"
+            if "cite" in f["cls"].split() and f["inBrief"]:
+                break
+        assert "cite" in f["cls"].split() and f["inBrief"], f
+        marker = page.locator(".brief button.cite").first
+        assert marker.evaluate("e => e === document.activeElement")  # the first marker, none skipped
+        assert f["tipShown"] and f["outline"] != "none", f
+        wrap = page.locator(".brief .cite-wrap").first
+        tip = wrap.locator(".cite-src")
+        sentence = tip.locator(".cite-sentence").inner_text()
+        assert sentence
+        page.keyboard.press("Escape")
+        tip.wait_for(state="hidden", timeout=5000)
+        assert marker.evaluate("e => e === document.activeElement"), "Escape moved focus off the marker"
+        page.keyboard.press("Enter")
+        tip.wait_for(state="visible", timeout=5000)
+        assert marker.get_attribute("aria-expanded") == "true"
+        page.keyboard.press("Tab")
+        f = _active(page)
+        assert f["text"] == "open article" and f["tipShown"] and f["outline"] != "none", f
+        href = f["href"]
+        assert href and "#s-" in href, href
+        # Escape from the link closes the popup and puts focus back on its marker
+        page.keyboard.press("Escape")
+        tip.wait_for(state="hidden", timeout=5000)
+        assert marker.evaluate("e => e === document.activeElement")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        assert _active(page)["text"] == "open article"
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**{href}")
+        anchor = href.split("#", 1)[1]
+        target = page.locator(f"[id='{anchor}']")
+        assert target.evaluate("e => e.matches(':target')")
+        assert sentence in target.inner_text()
+        assert target.evaluate("e => getComputedStyle(e).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
+        box = target.bounding_box()
+        assert box and 0 <= box["y"] < 1000, box  # scrolled into view
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "article-cited-sentence.png"))
+        assert page.errors == [], page.errors
+        ctx.close()
+
+
+def test_tab_through_the_brief_never_loses_focus(browser, seeds_run) -> None:  # type: ignore[no-untyped-def]
+    """From each of the brief's citation markers Tab goes to its popup's link, then on to the next
+    marker: never to the page body, and a popup shows exactly while its marker or link has focus."""
+    data_dir, _ = seeds_run
+    story = _biggest_story(data_dir)
+    with Served(data_dir) as srv:
+        ctx, page = _page(browser, width=390, height=844)
+        page.goto(f"{srv.url}/stories/{story['id']}")
+        markers = page.locator(".brief button.cite")
+        n = markers.count()
+        assert n >= 2
+        markers.first.focus()
+        seen = 0
+        for _ in range(2 * n):
+            page.keyboard.press("Tab")
+            f = _active(page)
+            assert f["tag"] != "BODY", f
+            if not f["inBrief"]:
+                break
+            assert f["tipShown"], f
+            seen += f["text"] == "open article"
+            # a shown popup stays on the phone's screen
+            right = page.evaluate("""() => { const t = [...document.querySelectorAll('.brief .cite-src')]
+                .find(t => getComputedStyle(t).display !== 'none'); return t.getBoundingClientRect().right; }""")
+            assert right <= 390 + 1, right
+        assert seen == n, (seen, n)
+        assert page.evaluate("() => document.querySelectorAll('.brief .cite-wrap.open').length") == 0
+        assert page.errors == [], page.errors
+        ctx.close()

@@ -11,6 +11,7 @@ Pure functions over records; nothing here escapes HTML (the Jinja2 templates aut
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ class Cite:
     outlet: str
     title: str
     sentence: str  # the exact source sentence ("" when the article text is not stored)
+    # Where the cited sentence starts in the article's text: the article page's `#s-<start>` anchor.
+    # None when the article text is not stored or the passage is not found in it.
+    start: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +219,8 @@ class _Citer:
         self.articles = articles
         self.by_id = {a.id: a for a in story.articles}
         self.numbers: dict[str, int] = {a.id: i for i, a in enumerate(story.articles, 1)}
-        self._split: dict[str, list[str]] = {}  # article id -> its sentences, split once per page
+        # article id -> its sentences as (start, end, text), split once per page
+        self._split: dict[str, list[tuple[int, int, str]]] = {}
 
     def number(self, aid: str) -> int:
         if aid not in self.numbers:  # a source not listed among the story's articles
@@ -225,23 +230,39 @@ class _Citer:
     def outlet(self, aid: str) -> str:
         return outlet_name(self.by_id.get(aid), aid)
 
+    def sentences(self, aid: str) -> list[tuple[int, int, str]]:
+        if aid not in self._split:
+            from storydesk.segment import split_text  # spaCy is loaded lazily, only when needed
+
+            self._split[aid] = split_text(self.articles[aid].text)
+        return self._split[aid]
+
+    def sentence_start(self, aid: str, at: int) -> int | None:
+        """The start of the sentence holding offset `at` in the article's text: the anchor the
+        article page gives that sentence (a quote's passage can begin mid-sentence)."""
+        spans = self.sentences(aid)
+        i = bisect.bisect_right([s for s, _e, _t in spans], at) - 1
+        return spans[i][0] if i >= 0 and at < spans[i][1] else None
+
     def cite(self, aid: str, statement: str, passages: Iterable[Passage]) -> Cite:
         sentence = ""
+        start: int | None = None
+        art = self.articles.get(aid)
         for p in passages:
             if p.article == aid and p.text:
                 sentence = p.text
+                span = passage_span(p, art.text) if art is not None else None
+                if span is not None:
+                    start = self.sentence_start(aid, span[0])
                 break
-        if not sentence and aid in self.articles:
-            text = self.articles[aid].text
-            if aid not in self._split:
-                from storydesk.segment import split_text
-
-                self._split[aid] = [t for _s, _e, t in split_text(text)]
-            sentence = best_sentence(statement, text, self._split[aid])
+        if not sentence and art is not None:
+            spans = self.sentences(aid)
+            sentence = best_sentence(statement, art.text, [t for _s, _e, t in spans])
+            start = next((s for s, _e, t in spans if sentence and t == sentence), None)
         sa = self.by_id.get(aid)
-        art = self.articles.get(aid)
         title = (sa.title if sa else None) or (art.title if art else None) or ""
-        return Cite(n=self.number(aid), article=aid, outlet=self.outlet(aid), title=title, sentence=sentence)
+        return Cite(n=self.number(aid), article=aid, outlet=self.outlet(aid), title=title, sentence=sentence,
+                    start=start)
 
     def cited(self, text: str, sources: Sequence[str], passages: Iterable[Passage] = ()) -> CitedText:
         passages = tuple(passages)
