@@ -343,3 +343,30 @@ def test_tab_through_the_brief_never_loses_focus(browser, seeds_run) -> None:  #
         assert page.evaluate("() => document.querySelectorAll('.brief .cite-wrap.open').length") == 0
         assert page.errors == [], page.errors
         ctx.close()
+
+
+def test_story_page_above_the_fold_screenshot(browser, seeds_run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The README's picture of the story page: the seeds' biggest story at desktop width, the
+    first screen only. Regenerate it with
+
+        STORYDESK_UPDATE_SCREENSHOT=1 .venv/bin/pytest -q tests/web/test_browser.py -k screenshot
+
+    which writes docs/story-page.png; without the variable it goes to a temporary folder, so a
+    test run never changes the checkout."""
+    data_dir, _ = seeds_run
+    story = _biggest_story(data_dir)
+    update = os.environ.get("STORYDESK_UPDATE_SCREENSHOT") == "1"
+    out = (ROOT / "docs" if update else tmp_path) / "story-page.png"
+    with Served(data_dir) as srv:
+        ctx, page = _page(browser, width=1280, height=800)
+        page.goto(f"{srv.url}/stories/{story['id']}")
+        page.mouse.move(0, 0)
+        # the first screen holds the title, the brief and the start of the fact table
+        for sel in ("h1", "section.brief-section h2", "p.brief", "section.facts-section h2"):
+            box = page.locator(sel).first.bounding_box()
+            assert box and 0 <= box["y"] < 800, (sel, box)
+        page.screenshot(path=str(out), full_page=False)
+        assert out.stat().st_size < 400_000
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert page.errors == [], page.errors
+        ctx.close()
