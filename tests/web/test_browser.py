@@ -140,6 +140,11 @@ def test_click_a_citation_shows_its_source_sentence(browser, served_story, reque
         page.mouse.move(0, 0)
         tip.wait_for(state="hidden", timeout=5000)
         assert page.locator(".column").count() == len(story["articles"])
+        # the side-by-side starts folded; its summary opens it
+        side = page.locator("section.side-section details.fold")
+        assert side.get_attribute("open") is None and not page.locator(".column").first.is_visible()
+        side.locator("summary").click()
+        assert page.locator(".column").first.is_visible()
         # hovering an aligned claim in one outlet's column lights up the same claim in the others
         shared = page.locator("mark.hl-shared[data-claim]")
         if shared.count():
@@ -368,5 +373,47 @@ def test_story_page_above_the_fold_screenshot(browser, seeds_run, tmp_path) -> N
         page.screenshot(path=str(out), full_page=False)
         assert out.stat().st_size < 400_000
         assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert page.errors == [], page.errors
+        ctx.close()
+
+
+def test_long_sections_fold_and_the_side_by_side_scrolls_in_its_box(browser, seeds_run) -> None:  # type: ignore[no-untyped-def]
+    """Quotes, entities, timeline and side-by-side start folded under their headings (with a count)
+    and open by keyboard; opened, the side-by-side is one row of a column per article that scrolls
+    sideways inside its own box, and the 390 px page itself still never scrolls sideways."""
+    data_dir, _ = seeds_run
+    story = _biggest_story(data_dir)
+    with Served(data_dir) as srv:
+        ctx, page = _page(browser, width=390, height=844)
+        page.goto(f"{srv.url}/stories/{story['id']}")
+        folds = page.locator("details.fold")
+        names = [folds.nth(i).locator("summary h2").inner_text() for i in range(folds.count())]
+        assert names == ["Quotes by speaker", "Entities", "Timeline", "Side by side"], names
+        assert page.evaluate("() => [...document.querySelectorAll('details.fold')].every(d => !d.open)")
+        side = page.locator("section.side-section details.fold")
+        assert side.locator(".fold-count").inner_text().startswith(f"{len(story['articles'])} article")
+        side.locator("summary").focus()
+        page.keyboard.press("Enter")
+        assert side.get_attribute("open") is not None
+        for i in range(folds.count()):
+            if folds.nth(i).get_attribute("open") is None:
+                folds.nth(i).locator("summary").click()
+        row = page.locator(".columns")
+        geo = row.evaluate("""e => ({sw: e.scrollWidth, cw: e.clientWidth, right: e.getBoundingClientRect().right,
+            tops: [...e.children].map(c => Math.round(c.getBoundingClientRect().top)),
+            widths: [...e.children].map(c => c.getBoundingClientRect().width)})""")
+        assert len(set(geo["tops"])) == 1, geo  # one row
+        assert len(geo["widths"]) == len(story["articles"])
+        assert max(geo["widths"]) <= geo["cw"] + 1 and geo["right"] <= 390, geo
+        if len(story["articles"]) > 1:
+            assert geo["sw"] > geo["cw"], geo  # the rest is a sideways scroll away, in the box
+            row.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("() => document.querySelector('.columns').scrollLeft > 0")
+            page.wait_for_timeout(600)  # no snapping back to the first column once the scroll settles
+            assert row.evaluate("e => e.scrollLeft") > 0
+        assert page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "story-side-by-side-390.png"))
         assert page.errors == [], page.errors
         ctx.close()
