@@ -227,6 +227,13 @@ def test_report_html_offline_citation(browser, report_dir) -> None:  # type: ign
     assert wrap.locator(".cite-sentence").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"report-citation-{out.name}.png"))
+    # "open article" goes to the article's column, opening the folded side-by-side around it
+    link = wrap.locator(".cite-src a")
+    target = link.get_attribute("href")
+    assert target and target.startswith("#")
+    link.click()
+    column = page.locator(f"[id='{target[1:]}']")
+    column.wait_for(state="visible", timeout=5000)
     assert [u for u in page.requests if not u.startswith("file://")] == []
     assert page.errors == [], page.errors
     ctx.close()

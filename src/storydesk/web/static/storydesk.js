@@ -76,6 +76,21 @@
       w.classList.remove("shut");
     }
   });
+  // A link to something inside a folded section (report.html's "open article" goes to the
+  // article's column) opens the folds around it; Chromium does this itself, not every browser.
+  function unfold() {
+    var id = "";
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
+    var el = id ? document.getElementById(id) : null;
+    var d = el ? el.closest("details") : null, opened = false;
+    while (d) {
+      if (!d.open) { d.open = true; opened = true; }
+      d = d.parentElement ? d.parentElement.closest("details") : null;
+    }
+    if (opened && el.scrollIntoView) { el.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", unfold);
+  if (location.hash) { unfold(); }
   function mark(claim, on) {
     document.querySelectorAll("mark[data-claim]").forEach(function (m) {
       if (m.getAttribute("data-claim") === claim) { m.classList.toggle("hl-active", on); }
