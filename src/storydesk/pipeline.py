@@ -319,6 +319,17 @@ def _tasks(items: Iterator[tuple[str, list[Article], dict[str, Assignment]]],
         yield [next(items) for _ in range(n)]
 
 
+def _threads(store: SqliteStore, settings: Settings, story_ids: Sequence[str]) -> dict[str, str]:
+    """Story id -> the id of its thread, from the clustering state (empty before any clustering)."""
+    from storydesk.cluster import StoryIndex
+
+    state = store.get_state("cluster")
+    if state is None:
+        return {}
+    index = StoryIndex.load(state, settings)
+    return {sid: index.thread_of(sid) for sid in story_ids}
+
+
 def analyse(store: SqliteStore, settings: Settings, story_ids: Iterable[str],
             progress: Progress | None = None, engine: Engine | None = None,
             skipped: list[Skip] | None = None) -> list[Story]:
@@ -346,9 +357,11 @@ def analyse(store: SqliteStore, settings: Settings, story_ids: Iterable[str],
     order, sizes = _largest_first(wanted, members)
     tasks = _tasks(_story_inputs(store, order, members, assignments), sizes)
     pending: list[Story] = []
+    threads = _threads(store, settings, wanted)
     with _engine(settings, engine, embed=True) as eng:
         for result in eng.map_batches(fn, tasks, batch_size=1):
             for story, skip in result:
+                story = dataclasses.replace(story, thread=threads.get(story.id))
                 if skip is not None:
                     progress.skipped(skip)
                     if skipped is not None:

@@ -407,6 +407,9 @@ class Story(Record):
     article_count: int = 0
     outlet_count: int = 0
     independent_sources: int = 0
+    # the thread the story belongs to (follow-ups, reactions, anniversaries of one event, issue
+    # 22); a story alone is a thread of its own. None before clustering has run.
+    thread: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The `stories --json` row."""

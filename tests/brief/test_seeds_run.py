@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from storydesk.brief import support as sp
 
@@ -46,3 +47,19 @@ def test_the_seed_brief_has_no_page_chrome(seeds_run):
     for chrome in ("Read More", "Getty", "fbpx", "http", "Subscribe", "Share", "Advertisement"):
         assert chrome not in text
     assert "|" not in text.replace("\\|", "")
+
+
+def test_each_story_names_its_thread(seeds_run: tuple[Path, Path]) -> None:
+    """stories.json says which thread a story belongs to: the clustering state's thread of it."""
+    from storydesk.cluster import StoryIndex
+    from storydesk.settings import Settings
+    from storydesk.store import open_store
+
+    data, out = seeds_run
+    stories = json.loads((out / "stories.json").read_text())["stories"]
+    store = open_store(data)
+    try:
+        index = StoryIndex.load(store.get_state("cluster"), Settings(data_dir=data))
+    finally:
+        store.close()
+    assert stories and all(s["thread"] == index.thread_of(s["id"]) for s in stories)
