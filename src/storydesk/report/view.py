@@ -15,6 +15,7 @@ import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from storydesk.outlets import display_outlet
 from storydesk.records import Article, Fact, FactCell, Passage, Story, StoryArticle
@@ -141,6 +142,70 @@ FACT_TABLE = FactTableConfig()
 
 
 @dataclass(frozen=True, slots=True)
+class ChartRow:
+    """One outlet's row of the timeline chart: `label` is `outlet` cut to fit the label column."""
+
+    outlet: str
+    label: str
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChartMark:
+    """A dated timeline entry as one outlet reports it: a dot at `x`, or a bar to `x_end` when the
+    entry is a range. `title` (date and entry text) is the mark's tooltip; `approx` when no
+    publication time anchored the date."""
+
+    x: float
+    y: float
+    title: str
+    x_end: float | None = None
+    approx: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChartTick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineChart:
+    """The SVG timeline in viewBox units: time on x, one row per outlet on y."""
+
+    width: int
+    height: int
+    plot_left: int  # where the time axis starts (the outlet labels sit left of it)
+    plot_right: int
+    axis_y: float
+    rows: tuple[ChartRow, ...]
+    marks: tuple[ChartMark, ...]
+    ticks: tuple[ChartTick, ...]
+    events: int  # dated entries drawn
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineChartConfig:
+    """Geometry of the timeline chart, in viewBox units.
+
+    The SVG scales to its container's width, so on a 390 px phone a 560-unit view box is drawn at
+    about 0.6x: labels stay legible at 13 units and outlet names are cut to `label_chars`.
+    """
+
+    width: int = 560
+    label_width: int = 150
+    right_pad: int = 40  # room for half of the last tick label, centred on the plot's right edge
+    row_height: int = 24
+    top_pad: int = 10
+    axis_height: int = 30
+    label_chars: int = 20
+    max_ticks: int = 4
+
+
+TIMELINE_CHART = TimelineChartConfig()
+
+
+@dataclass(frozen=True, slots=True)
 class StoryView:
     story: Story
     anchor: str  # a safe HTML id prefix for this story
@@ -154,6 +219,7 @@ class StoryView:
     exclusive_by_outlet: tuple[tuple[str, tuple[CitedText, ...]], ...]
     outlets: tuple[str, ...] = field(default=())
     facts: FactTable = field(default=FactTable())
+    chart: TimelineChart | None = None
 
 
 def outlet_name(a: StoryArticle | Article | None, aid: str) -> str:
@@ -329,14 +395,88 @@ def _fact_table(facts: Sequence[Fact], c: _Citer, cfg: FactTableConfig) -> FactT
     return FactTable(outlets=outlets, rows=tuple(shown), more=tuple(more))
 
 
+def _when(value: str | None) -> datetime | None:
+    """An ISO date or datetime as a naive UTC datetime; None for anything unparseable (a bad
+    date in stored data leaves its entry off the chart, it never breaks the page)."""
+    if not value:
+        return None
+    try:
+        d = datetime.fromisoformat(value.strip())
+    except (ValueError, TypeError):
+        return None
+    if d.tzinfo is not None:
+        d = d.astimezone(UTC).replace(tzinfo=None)
+    return d
+
+
+def _cut(name: str, n: int) -> str:
+    return name if len(name) <= n else name[: max(1, n - 1)].rstrip() + "…"
+
+
+def _timeline_chart(story: Story, c: _Citer, outlets: Sequence[str],
+                    labels: Sequence[tuple[str, str]], cfg: TimelineChartConfig) -> TimelineChart | None:
+    """The chart of the story's dated timeline entries; None when no entry has a usable date.
+
+    `labels` are (when, text) per entry of `story.timeline` in `order` order, as the list shows them.
+    """
+    events = sorted(story.timeline, key=lambda e: e.order)
+    dated: list[tuple[datetime, datetime | None, str, bool, tuple[str, ...]]] = []
+    for ev, (when, text) in zip(events, labels, strict=True):
+        start = _when(ev.date)
+        if start is None:
+            continue
+        end = _when(ev.date_end)
+        if end is not None and end <= start:  # an empty or reversed range is drawn as a dot
+            end = None
+        dated.append((start, end, f"{when}: {text}", ev.resolved, tuple(ev.sources)))
+    if not dated:
+        return None
+    names = list(dict.fromkeys(outlets))
+    for *_rest, sources in dated:  # a source not among the story's articles still gets its row
+        for aid in sources:
+            if c.outlet(aid) not in names:
+                names.append(c.outlet(aid))
+    lo = min(d[0] for d in dated)
+    hi = max(d[1] or d[0] for d in dated)
+    span = (hi - lo).total_seconds()
+    left, right = cfg.label_width, cfg.width - cfg.right_pad
+
+    def x(t: datetime) -> float:
+        if span <= 0:  # every entry on one instant: the middle of the axis
+            return round((left + right) / 2, 1)
+        return round(left + (t - lo).total_seconds() / span * (right - left), 1)
+
+    row_y = {o: cfg.top_pad + (i + 0.5) * cfg.row_height for i, o in enumerate(names)}
+    rows = tuple(ChartRow(outlet=o, label=_cut(o, cfg.label_chars), y=row_y[o]) for o in names)
+    marks = []
+    for start, end, title, resolved, sources in dated:
+        for o in dict.fromkeys(c.outlet(a) for a in sources):
+            marks.append(ChartMark(x=x(start), y=row_y[o], title=title,
+                                   x_end=x(end) if end is not None else None, approx=not resolved))
+    # A few evenly spaced ticks: dates, or month-day and hour when the whole span is under two days.
+    fmt = "%Y-%m-%d" if span >= 2 * 86400 else "%m-%d %H:%M"  # short enough to fit the right pad
+    if span <= 0:
+        tick_times = [lo]
+    else:
+        n = max(2, min(cfg.max_ticks, len({d[0].date() for d in dated} | {hi.date()})))
+        tick_times = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+    ticks = tuple(ChartTick(x=x(t), label=t.strftime(fmt)) for t in tick_times)
+    plot_bottom = cfg.top_pad + len(names) * cfg.row_height
+    return TimelineChart(width=cfg.width, height=plot_bottom + cfg.axis_height, plot_left=left,
+                         plot_right=right, axis_y=plot_bottom, rows=rows, marks=tuple(marks), ticks=ticks,
+                         events=len(dated))
+
+
 def story_view(story: Story, articles: Mapping[str, Article],
-               fact_table: FactTableConfig = FACT_TABLE) -> StoryView:
+               fact_table: FactTableConfig = FACT_TABLE,
+               timeline_chart: TimelineChartConfig = TIMELINE_CHART) -> StoryView:
     """Everything the story templates draw for `story`.
 
     Args:
         story: the story record (an entry of stories.json).
         articles: cleaned articles by id; missing ones are shown as unavailable.
         fact_table: how the fact table is ordered and cut.
+        timeline_chart: the timeline chart's geometry.
     """
     c = _Citer(story, articles)
     brief = tuple(c.cited(b.text, b.sources, b.passages) for b in story.brief)
@@ -403,10 +543,11 @@ def story_view(story: Story, articles: Mapping[str, Article],
             syndicated_from_n=c.numbers.get(sa.syndicated_from) if sa.syndicated_from else None,
         ))
 
+    outlets = tuple(dict.fromkeys(outlet_name(a, a.id) for a in story.articles))
+    chart = _timeline_chart(story, c, outlets, [(w, ct.text) for w, ct in timeline], timeline_chart)
     return StoryView(
         story=story, anchor=_anchor(story.id), numbers=dict(c.numbers), brief=brief, claims=claims,
         discrepancies=tuple(discrepancies), quotes=quotes, timeline=tuple(timeline),
         columns=tuple(columns), exclusive_by_outlet=tuple((o, tuple(v)) for o, v in excl.items()),
-        outlets=tuple(dict.fromkeys(outlet_name(a, a.id) for a in story.articles)),
-        facts=_fact_table(story.facts, c, fact_table),
+        outlets=outlets, facts=_fact_table(story.facts, c, fact_table), chart=chart,
     )
