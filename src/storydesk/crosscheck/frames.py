@@ -64,23 +64,8 @@ class Frame(Record):
     bound: str = "exact"
 
 
-def _subtree(p: ParsedSentence, root: int) -> set[int]:
-    kids: dict[int, list[int]] = {}
-    for i, t in enumerate(p.tokens):
-        if t.head != i:
-            kids.setdefault(t.head, []).append(i)
-    out, stack = set(), [root]
-    while stack:
-        i = stack.pop()
-        if i in out:
-            continue
-        out.add(i)
-        stack.extend(kids.get(i, ()))
-    return out
-
-
-def _clause_tokens(p: ParsedSentence, root: int) -> set[int]:
-    """The tokens of the clause headed by `root`, without the clauses nested in it."""
+def _subtree(p: ParsedSentence, root: int, within_clause: bool = False) -> set[int]:
+    """The tokens below `root`; with `within_clause`, without the clauses nested in it."""
     kids: dict[int, list[int]] = {}
     for i, t in enumerate(p.tokens):
         if t.head != i:
@@ -93,7 +78,7 @@ def _clause_tokens(p: ParsedSentence, root: int) -> set[int]:
         out.add(i)
         for k in kids.get(i, ()):
             t = p.tokens[k]
-            if t.dep not in _CLAUSE or (t.dep == "conj" and t.pos != "VERB"):
+            if not within_clause or t.dep not in _CLAUSE or (t.dep == "conj" and t.pos != "VERB"):
                 stack.append(k)
     return out
 
@@ -208,7 +193,7 @@ def frame_of(p: ParsedSentence, q: Quantity, article: str, sentence: int, lang: 
         for k in subj:
             if toks[k].pos == "NOUN" and toks[k].lemma not in lang.light_words and toks[k].lemma != noun:
                 path.append(toks[k].lemma)
-    clause_tokens = _clause_tokens(p, clause)
+    clause_tokens = _subtree(p, clause, within_clause=True)
     skip = (q.start, q.end)
     scope = _entities_in(p, clause_tokens, _SCOPE_LABELS, skip)
     time = tuple(t for t in _entities_in(p, clause_tokens, _TIME_LABELS, skip) if _names_a_time(t))
