@@ -424,3 +424,34 @@ def test_long_sections_fold_and_the_side_by_side_scrolls_in_its_box(browser, see
         page.screenshot(path=str(ARTIFACTS / "story-side-by-side-390.png"))
         assert page.errors == [], page.errors
         ctx.close()
+
+
+def test_timeline_chart_fits_a_390px_phone(browser, filled_data, seed_set) -> None:  # type: ignore[no-untyped-def]
+    """The built story has dated timeline entries: opened, its chart is an inline SVG no wider than
+    its section, with a row per outlet and a mark per dated entry and outlet, and the 390 px page
+    still never scrolls sideways."""
+    story, _ = seed_set
+    dated = [e for e in story.timeline if e.date]
+    assert dated
+    with Served(filled_data) as srv:
+        ctx, page = _page(browser, width=390, height=844)
+        page.goto(f"{srv.url}/stories/{story.id}")
+        section = page.locator("section.timeline-section")
+        section.locator("summary").click()
+        svg = section.locator("figure.timeline-chart svg")
+        svg.wait_for(state="visible", timeout=5000)
+        geo = svg.evaluate("""e => ({w: e.getBoundingClientRect().width, h: e.getBoundingClientRect().height,
+            right: e.getBoundingClientRect().right, pw: e.closest('section').clientWidth,
+            rows: e.querySelectorAll('.tlc-row').length, marks: e.querySelectorAll('.tlc-mark').length,
+            titles: [...e.querySelectorAll('.tlc-mark > title')].map(t => t.textContent)})""")
+        assert 0 < geo["w"] <= geo["pw"] + 1 and geo["right"] <= 390 and geo["h"] > 0, geo
+        assert geo["rows"] == len({a.outlet for a in story.articles}), geo
+        assert geo["marks"] == sum(len(set(e.sources)) for e in dated), geo
+        assert all(any(e.text in t for t in geo["titles"]) for e in dated), geo
+        # the list still follows the chart
+        assert section.locator("ol.timeline li").count() == len(story.timeline)
+        assert page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        section.screenshot(path=str(ARTIFACTS / "story-timeline-chart-390.png"))
+        assert page.errors == [], page.errors
+        ctx.close()

@@ -188,17 +188,18 @@ class TimelineChart:
 class TimelineChartConfig:
     """Geometry of the timeline chart, in viewBox units.
 
-    The SVG scales to its container's width, so on a 390 px phone a 560-unit view box is drawn at
-    about 0.6x: labels stay legible at 13 units and outlet names are cut to `label_chars`.
+    The SVG scales to its container's width, so on a 390 px phone (a ~320 px section) a 440-unit
+    view box is drawn at about 0.73x: 13-unit labels stay near 9.5 px, and outlet names are cut
+    to `label_chars` to fit the label column. On a desktop the stylesheet caps it at 34rem.
     """
 
-    width: int = 560
-    label_width: int = 150
+    width: int = 440
+    label_width: int = 120
     right_pad: int = 40  # room for half of the last tick label, centred on the plot's right edge
     row_height: int = 24
     top_pad: int = 10
     axis_height: int = 30
-    label_chars: int = 20
+    label_chars: int = 16
     max_ticks: int = 4
 
 
