@@ -196,10 +196,19 @@ def vet_groups(
 
 
 def subject_of(index: StoryIndex, frames: Mapping[Mention, Frame], members: Sequence[Mention]) -> str:
-    """What a fact is about, in words: the counted thing and what happened to it."""
+    """What a fact is about, in words: the counted thing and what happened to it.
+
+    The figure rules' wording ("people killed", "amount (USD)") reads as a reader writes and is
+    the one the discrepancies list uses, so it comes first; the frames' lemmas only name what
+    those rules leave bare.
+    """
     fs = [frames[m] for m in members if m in frames]
-    if not fs:
-        return figure_subject(index.quantities[members[0][0]][members[0][1]])
+    q = index.quantities[members[0][0]][members[0][1]]
+    if q.noun and q.predicate and not q.unit:
+        return f"{q.noun} {q.predicate}"  # "children killed", as the sentence words it
+    worded = figure_subject(q)
+    if not fs or worded not in ("count", ""):
+        return worded
     measures = [x.measure for x in fs if x.measure]
     nouns = [x.noun for x in fs if x.noun and x.noun != "%"]
     measure = max(sorted(set(measures)), key=measures.count) if measures else ""
