@@ -85,7 +85,8 @@ def crosscheck(
         groups = align(index)
         claims = make_claims(index, groups)
         clashing, agreeing = figure_facts(index, claims)
-        frames = read_frames(index, {a.id: a.language for a in articles})
+        agreed = None if clashing else {m[0] for g in agreeing for m in g}
+        frames = read_frames(index, {a.id: a.language for a in articles}, agreed)
         vetted = vet_groups(index, clashing, agreeing, frames, use_embeddings=settings.embed)
         conflicts = [g.members for g in vetted if g.status == "conflict"]
         claims += figure_claims(index, [*agreeing, *agreeing_parts(index, clashing)], claims)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from storydesk.annotate import parse
@@ -70,13 +70,15 @@ class FactGroup:
     confidence: float | None = None
 
 
-def _article_language(articles: Sequence[Article]) -> dict[str, str | None]:
-    return {a.id: a.language for a in articles}
+def read_frames(
+    index: StoryIndex, languages: Mapping[str, str | None], only: Collection[int] | None = None
+) -> dict[Mention, Frame]:
+    """Parse the sentences with figures (those of `only`, when given) and read a frame per figure.
 
-
-def read_frames(index: StoryIndex, languages: Mapping[str, str | None]) -> dict[Mention, Frame]:
-    """Parse the sentences with figures (only those) and read one frame per figure."""
-    todo = [i for i, qs in enumerate(index.quantities) if qs]
+    A story whose figures all agree needs the frames of its grouped sentences alone (who said
+    each value); vetting a disagreement reads every figure of the outlets involved.
+    """
+    todo = [i for i, qs in enumerate(index.quantities) if qs and (only is None or i in only)]
     by_lang: dict[str | None, list[int]] = {}
     for i in todo:
         by_lang.setdefault(languages.get(index.sentences[i].article), []).append(i)
@@ -144,7 +146,8 @@ def vet_groups(
     its disagreeing pairs of two outlets is one fact by the matcher; else it is only "possible"
     ("update" when every disagreeing pair has a figure marked as a revision)."""
     config = config or FactConfig()
-    score = PairScorer(index, frames, use_embeddings)
+    if clashing:  # the scorer embeds every frame's measured thing: only a disagreement needs it
+        score = PairScorer(index, frames, use_embeddings)
     by_root: dict[str, list[Mention]] = {}
     for m in frames:
         by_root.setdefault(index.root[index.sentences[m[0]].article], []).append(m)
