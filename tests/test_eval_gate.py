@@ -7,40 +7,25 @@ a failure lists every metric with its value and its floor.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 
-def _gate() -> ModuleType:
-    name = "storydesk_eval_gate"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("eval_gate.py"))
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-gate = _gate()
-
-
 @pytest.mark.slow
-def test_crosscheck_gold_check_items_hold_their_floors(shared_dir: Path) -> None:
+def test_crosscheck_gold_check_items_hold_their_floors(shared_dir: Path, gate: ModuleType) -> None:
     gate.assert_gate("crosscheck", gate.measure_crosscheck())
 
 
 @pytest.mark.slow
-def test_ecbplus_dev_clustering_holds_its_floors(shared_dir: Path) -> None:
+def test_ecbplus_dev_clustering_holds_its_floors(shared_dir: Path, gate: ModuleType) -> None:
     gate.assert_gate("ecbplus", gate.measure_ecbplus())
 
 
-def test_the_baseline_gates_every_group_on_check_numbers_only() -> None:
+def test_the_baseline_gates_every_group_on_check_numbers_only(gate: ModuleType) -> None:
     doc = json.loads(gate.BASELINE.read_text(encoding="utf-8"))
     metrics = [*doc["floors"], *doc["ceilings"]]
     assert {m.split(".")[0] for m in metrics} == set(gate.GROUPS)
@@ -49,7 +34,7 @@ def test_the_baseline_gates_every_group_on_check_numbers_only() -> None:
     assert all(0.0 <= v <= 1.0 for v in [*doc["floors"].values(), *doc["ceilings"].values()])
 
 
-def test_a_failing_gate_names_metric_value_and_floor() -> None:
+def test_a_failing_gate_names_metric_value_and_floor(gate: ModuleType) -> None:
     baseline = {"floors": {"crosscheck.check.per_event.agreements_found": 0.6,
                            "crosscheck.check.one_corpus.agreements_found": 0.6},
                 "ceilings": {"crosscheck.check.per_event.traps_flagged": 0.2}}
@@ -65,14 +50,14 @@ def test_a_failing_gate_names_metric_value_and_floor() -> None:
         gate.assert_gate("crosscheck", measured, baseline)
 
 
-def test_values_at_their_floor_pass() -> None:
+def test_values_at_their_floor_pass(gate: ModuleType) -> None:
     baseline = {"floors": {"ecbplus.dev.bcubed_f1": 0.954}, "ceilings": {"crosscheck.check.x.traps_flagged": 0.2}}
     measured = {"ecbplus.dev.bcubed_f1": 0.9543, "crosscheck.check.x.traps_flagged": 0.2}
     assert gate.failures(measured, baseline, "ecbplus") == []
     assert gate.failures(measured, baseline, "crosscheck") == []
 
 
-def test_floors_only_rise_and_ceilings_only_fall() -> None:
+def test_floors_only_rise_and_ceilings_only_fall(gate: ModuleType) -> None:
     baseline = {"note": "kept", "floors": {"clean.check.a_f1": 0.95, "clean.check.b_f1": 0.9},
                 "ceilings": {"crosscheck.check.per_event.traps_flagged": 0.2}}
     measured = {"clean.check.a_f1": 0.93, "clean.check.b_f1": 0.91789,

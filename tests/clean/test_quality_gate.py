@@ -9,37 +9,22 @@ portions of article-extraction-benchmark (17 pages) and trafilatura-eval (104 pa
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 
-def _gate() -> ModuleType:
-    name = "storydesk_eval_gate"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "eval_gate.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-gate = _gate()
-
-
 @pytest.mark.slow
-def test_cleaning_on_the_check_pages_holds_its_floors(data_root: Path) -> None:
+def test_cleaning_on_the_check_pages_holds_its_floors(data_root: Path, gate: ModuleType) -> None:
     measured = gate.measure_clean()
     gate.assert_gate("clean", measured)
     assert measured["clean.check.aeb_shingle_f1"] >= measured["clean.check.aeb_shingle_f1_trafilatura"] - 0.005
     assert measured["clean.check.tev_segment_f1"] >= measured["clean.check.tev_segment_f1_trafilatura"]
 
 
-def test_portions_are_the_data_readme_split(data_root: Path) -> None:
+def test_portions_are_the_data_readme_split(data_root: Path, gate: ModuleType) -> None:
     cq = gate.bench("clean_quality")
     truth = json.loads((data_root / "article-extraction-benchmark" / "ground-truth.json").read_text())
     check = [i for i in truth if cq.aeb_portion(i) == "check"]
