@@ -10,84 +10,20 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from storydesk_test_browsing import NEEDS_CHROMIUM, Served, new_page
 
-from storydesk.web import create_app
-
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium "
-                       "(apt-get install chromium); Playwright never downloads a browser here"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
-class Served:
-    def __init__(self, data_dir: Path) -> None:
-        self.port = _free_port()
-        config = uvicorn.Config(create_app(data_dir), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> Served:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _page(browser, width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
-    """A fresh page that records every request and console error."""
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    page = ctx.new_page()
-    page.requests = []  # type: ignore[attr-defined]
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("request", lambda r: page.requests.append(r.url))  # type: ignore[attr-defined]
-    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))  # type: ignore[attr-defined]
-    page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
-    page.on("dialog", lambda d: (page.errors.append("dialog: " + d.message), d.dismiss()))  # type: ignore[attr-defined]
-    return ctx, page
 
 
 def _biggest_story(data_dir: Path) -> dict:  # type: ignore[type-arg]
@@ -117,7 +53,7 @@ def test_click_a_citation_shows_its_source_sentence(browser, served_story, reque
     expected = next((p["text"] for p in first.get("passages", []) if p["article"] == first["sources"][0]), "")
     ARTIFACTS.mkdir(exist_ok=True)
     with Served(data_dir) as srv:
-        ctx, page = _page(browser)
+        ctx, page = new_page(browser)
         page.goto(srv.url + "/")
         link = page.get_by_role("link", name=story["title"])
         assert link.is_visible()
@@ -169,7 +105,7 @@ def test_search_and_filter_in_the_browser(browser, served_story) -> None:  # typ
     data_dir, story = served_story
     word = story["title"].split()[0]
     with Served(data_dir) as srv:
-        ctx, page = _page(browser)
+        ctx, page = new_page(browser)
         page.goto(srv.url + "/")
         page.get_by_label("Search").fill(word)
         page.get_by_role("button", name="Filter").click()
@@ -186,7 +122,7 @@ def test_search_and_filter_in_the_browser(browser, served_story) -> None:  # typ
 def test_hostile_article_runs_no_script(browser, filled_data, evil_set) -> None:  # type: ignore[no-untyped-def]
     story, arts = evil_set
     with Served(filled_data) as srv:
-        ctx, page = _page(browser)
+        ctx, page = new_page(browser)
         for path in ("/", f"/stories/{story.id}", f"/articles/{arts[0].id}"):
             page.goto(srv.url + path)
             page.locator("mark, .cite, h1").first.hover()
@@ -217,7 +153,7 @@ def test_report_html_offline_citation(browser, report_dir) -> None:  # type: ign
     out = report_dir
     report = out / "report.html"
     doc = json.loads((out / "stories.json").read_text(encoding="utf-8"))
-    ctx, page = _page(browser)
+    ctx, page = new_page(browser)
     page.goto(report.as_uri())
     assert page.locator("article.story").count() == len(doc["stories"])
     wrap = page.locator(".brief .cite-wrap").first
@@ -243,7 +179,7 @@ def test_fact_table_scrolls_in_its_own_box_on_a_390px_phone(browser, seeds_run) 
     data_dir, _ = seeds_run
     story = _biggest_story(data_dir)
     with Served(data_dir) as srv:
-        ctx, page = _page(browser, width=390, height=844)
+        ctx, page = new_page(browser, width=390, height=844)
         page.goto(f"{srv.url}/stories/{story['id']}")
         table = page.locator("section.facts-section table.facts").first
         assert table.is_visible()
@@ -277,7 +213,7 @@ def test_keyboard_only_walk_from_a_citation_to_its_sentence(browser, seeds_run) 
     data_dir, _ = seeds_run
     story = _biggest_story(data_dir)
     with Served(data_dir) as srv:
-        ctx, page = _page(browser)
+        ctx, page = new_page(browser)
         page.goto(f"{srv.url}/stories/{story['id']}")
         for _ in range(40):
             page.keyboard.press("Tab")
@@ -332,7 +268,7 @@ def test_tab_through_the_brief_never_loses_focus(browser, seeds_run) -> None:  #
     data_dir, _ = seeds_run
     story = _biggest_story(data_dir)
     with Served(data_dir) as srv:
-        ctx, page = _page(browser, width=390, height=844)
+        ctx, page = new_page(browser, width=390, height=844)
         page.goto(f"{srv.url}/stories/{story['id']}")
         markers = page.locator(".brief button.cite")
         n = markers.count()
@@ -370,7 +306,7 @@ def test_story_page_above_the_fold_screenshot(browser, seeds_run, tmp_path) -> N
     update = os.environ.get("STORYDESK_UPDATE_SCREENSHOT") == "1"
     out = (ROOT / "docs" if update else tmp_path) / "story-page.png"
     with Served(data_dir) as srv:
-        ctx, page = _page(browser, width=1280, height=800)
+        ctx, page = new_page(browser, width=1280, height=800)
         page.goto(f"{srv.url}/stories/{story['id']}")
         page.mouse.move(0, 0)
         # the first screen holds the title, the brief and the start of the fact table
@@ -391,7 +327,7 @@ def test_long_sections_fold_and_the_side_by_side_scrolls_in_its_box(browser, see
     data_dir, _ = seeds_run
     story = _biggest_story(data_dir)
     with Served(data_dir) as srv:
-        ctx, page = _page(browser, width=390, height=844)
+        ctx, page = new_page(browser, width=390, height=844)
         page.goto(f"{srv.url}/stories/{story['id']}")
         folds = page.locator("details.fold")
         names = [folds.nth(i).locator("summary h2").inner_text() for i in range(folds.count())]
@@ -434,7 +370,7 @@ def test_timeline_chart_fits_a_390px_phone(browser, filled_data, seed_set) -> No
     dated = [e for e in story.timeline if e.date]
     assert dated
     with Served(filled_data) as srv:
-        ctx, page = _page(browser, width=390, height=844)
+        ctx, page = new_page(browser, width=390, height=844)
         page.goto(f"{srv.url}/stories/{story.id}")
         section = page.locator("section.timeline-section")
         section.locator("summary").click()

@@ -9,91 +9,27 @@ from __future__ import annotations
 
 import itertools
 import math
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
+from storydesk_test_browsing import NEEDS_CHROMIUM, Served, new_page
 
 from storydesk.records import Discrepancy, DiscrepancyValue, Story, StoryArticle
 from storydesk.store import open_store
-from storydesk.web import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 N_STORIES = 400
 N_UNDATED = 40
 PAGE = 50  # web/pages.py PAGE_SIZE
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium "
-                       "(apt-get install chromium); Playwright never downloads a browser here"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
-class Served:
-    """The web app under uvicorn on 127.0.0.1 in a thread, for the duration of a `with`."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.port = _free_port()
-        config = uvicorn.Config(create_app(data_dir), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _page(browser, width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
-    """A fresh page that records every request and console error."""
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    page = ctx.new_page()
-    page.requests = []  # type: ignore[attr-defined]
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("request", lambda r: page.requests.append(r.url))  # type: ignore[attr-defined]
-    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))  # type: ignore[attr-defined]
-    page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
-    return ctx, page
 
 
 NEWEST = datetime(2024, 3, 30, 18, 0, tzinfo=UTC)
@@ -153,7 +89,7 @@ def _card_ids(page) -> list[str]:  # type: ignore[no-untyped-def]
 def test_front_page_leads_with_the_biggest_live_story_and_pages_through_all(browser, big_store) -> None:  # type: ignore[no-untyped-def]
     by_id = {s.id: s for s in _stories()}
     with Served(big_store) as srv:
-        ctx, page = _page(browser)
+        ctx, page = new_page(browser)
         page.goto(srv.url + "/")
         seen: list[str] = []
         for n in range(1, N_STORIES // PAGE + 1):
@@ -196,7 +132,7 @@ def test_front_page_leads_with_the_biggest_live_story_and_pages_through_all(brow
 
 def test_a_date_filter_leaves_undated_stories_out(browser, big_store) -> None:  # type: ignore[no-untyped-def]
     with Served(big_store) as srv:
-        ctx, page = _page(browser)
+        ctx, page = new_page(browser)
         page.goto(srv.url + "/?since=2030-01-01")
         assert page.get_by_text("No stories match.").is_visible()
         page.goto(srv.url + "/?since=2024-03-30")
@@ -214,7 +150,7 @@ def test_list_and_article_pages_fit_a_390px_phone(browser, big_store, filled_dat
     _, arts = evil_set
     ARTIFACTS.mkdir(exist_ok=True)
     with Served(big_store) as srv:
-        ctx, page = _page(browser, width=390, height=844)
+        ctx, page = new_page(browser, width=390, height=844)
         for path in ("/", "/?page=8", "/?q=nothing-matches-this"):
             page.goto(srv.url + path)
             assert _overflow(page) == 0, (path, _overflow(page))
@@ -222,7 +158,7 @@ def test_list_and_article_pages_fit_a_390px_phone(browser, big_store, filled_dat
         page.screenshot(path=str(ARTIFACTS / "list-390.png"), full_page=False)
         ctx.close()
     with Served(filled_data) as srv:
-        ctx, page = _page(browser, width=390, height=844)
+        ctx, page = new_page(browser, width=390, height=844)
         for a in arts:  # the hostile one has a long javascript: URL and markup in its fields
             page.goto(srv.url + f"/articles/{a.id}")
             assert _overflow(page) == 0, (a.id, _overflow(page))
@@ -242,7 +178,7 @@ def test_keyboard_skip_link_visible_focus_and_article_to_story(browser, filled_d
     evil_ids = {a.id for a in evil_set[1]}
     passage = next(p for b in story.brief for p in b.passages if p.article not in evil_ids)
     with Served(filled_data) as srv:
-        ctx, page = _page(browser)
+        ctx, page = new_page(browser)
         page.goto(srv.url + "/")
         page.keyboard.press("Tab")
         f = _focus(page)
