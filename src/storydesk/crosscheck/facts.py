@@ -224,6 +224,37 @@ def subject_of(index: StoryIndex, frames: Mapping[Mention, Frame], members: Sequ
     return f"{head} ({unit})" if unit else head
 
 
+def _cell(
+    by_id: Mapping[str, Article],
+    root: Mapping[str, str],
+    aid: str,
+    value: str,
+    text: str,
+    passages: Sequence[Passage] = (),
+    attributed_to: str = "",
+) -> FactCell:
+    """Outlet `aid`'s cell: named by its original's outlet, with every copy of it as a source."""
+    rid = root.get(aid, aid)
+    art = by_id.get(rid) or by_id.get(aid)
+    return FactCell(
+        outlet=art.outlet if art and art.outlet else rid,
+        sources=tuple(sorted(a for a, r in root.items() if r == rid)) or (aid,),
+        value=value,
+        text=text,
+        published=art.published if art else None,
+        passages=tuple(passages),
+        attributed_to=attributed_to,
+    )
+
+
+def _first_per_outlet(passages: Sequence[Passage], root: Mapping[str, str]) -> list[Passage]:
+    """Each independent outlet's first passage, in the order of the outlets' ids."""
+    firsts: dict[str, Passage] = {}
+    for p in passages:
+        firsts.setdefault(root.get(p.article, p.article), p)
+    return [p for _r, p in sorted(firsts.items())]
+
+
 def fact_records(
     index: StoryIndex,
     frames: Mapping[Mention, Frame],
@@ -239,19 +270,17 @@ def fact_records(
         first: dict[str, Mention] = {}
         for m in sorted(g.members):  # an outlet's cell is its first statement of the fact
             first.setdefault(index.root[index.sentences[m[0]].article], m)
-        for rid, m in sorted(first.items()):
+        for _rid, m in sorted(first.items()):
             s = index.sentences[m[0]]
-            art = by_id.get(rid) or by_id.get(s.article)
-            copies = sorted(a for a, r in index.root.items() if r == rid)
             cells.append(
-                FactCell(
-                    outlet=(art.outlet if art and art.outlet else rid),
-                    sources=tuple(copies),
-                    value=index.quantities[m[0]][m[1]].label(),
-                    text=s.text,
-                    published=art.published if art else None,
-                    passages=(Passage(article=s.article, start=s.start, end=s.end, text=s.text),),
-                    attributed_to=frames[m].attribution if m in frames else "",
+                _cell(
+                    by_id,
+                    index.root,
+                    s.article,
+                    index.quantities[m[0]][m[1]].label(),
+                    s.text,
+                    (Passage(article=s.article, start=s.start, end=s.end, text=s.text),),
+                    frames[m].attribution if m in frames else "",
                 )
             )
         qs = [index.quantities[m[0]][m[1]] for m in g.members]
@@ -282,16 +311,7 @@ def other_facts(
     by_id = {a.id: a for a in articles}
 
     def cell(aid: str, value: str, text: str, passages: Sequence[Passage] = ()) -> FactCell:
-        rid = root.get(aid, aid)
-        art = by_id.get(rid) or by_id.get(aid)
-        return FactCell(
-            outlet=(art.outlet if art and art.outlet else rid),
-            sources=tuple(sorted(a for a, r in root.items() if r == rid)) or (aid,),
-            value=value,
-            text=text,
-            published=art.published if art else None,
-            passages=tuple(passages),
-        )
+        return _cell(by_id, root, aid, value, text, passages)
 
     out: list[Fact] = []
     for d in discrepancies:
@@ -301,10 +321,7 @@ def other_facts(
         fid = content_id(d.kind, d.subject, *(c.value for c in cells), length=12)
         out.append(Fact(id=f"f-{fid}", kind=d.kind, subject=d.subject, status="conflict", cells=tuple(cells)))
     for c in claims:
-        firsts: dict[str, Passage] = {}
-        for p in c.passages:
-            firsts.setdefault(root.get(p.article, p.article), p)
-        cells = [cell(r, p.text, p.text, (p,)) for r, p in sorted(firsts.items())]
+        cells = [cell(p.article, p.text, p.text, (p,)) for p in _first_per_outlet(c.passages, root)]
         out.append(Fact(id=f"f-{c.id[:12]}", kind="other", subject=c.text, status="agree", cells=tuple(cells)))
     for e in exclusive:
         passages = (e.passage,) if e.passage else ()
@@ -350,25 +367,10 @@ def quote_facts(
     by_id = {a.id: a for a in articles}
     out: list[Fact] = []
     for q in quotes:
-        firsts: dict[str, Passage] = {}
-        for p in q.passages:
-            firsts.setdefault(root.get(p.article, p.article), p)
+        firsts = _first_per_outlet(q.passages, root)
         if len(firsts) < 2:
             continue
-        cells = []
-        for rid, p in sorted(firsts.items()):
-            art = by_id.get(rid) or by_id.get(p.article)
-            cells.append(
-                FactCell(
-                    outlet=art.outlet if art and art.outlet else rid,
-                    sources=tuple(sorted(a for a, r in root.items() if r == rid)) or (p.article,),
-                    value=p.text,
-                    text=p.text,
-                    published=art.published if art else None,
-                    passages=(p,),
-                    attributed_to=q.speaker,
-                )
-            )
+        cells = [_cell(by_id, root, p.article, p.text, p.text, (p,), q.speaker) for p in firsts]
         fid = content_id("quote", *(c.value for c in cells), length=12)
         status = quote_status([c.value for c in cells], config)
         subject = f"quote of {q.speaker}"
