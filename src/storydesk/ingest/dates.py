@@ -224,13 +224,15 @@ _JOINERS = re.compile(r"\s+(?:@|\||at|um|à|às)\s+|\s+@|@\s+", re.I)
 _SHORT_YEAR = re.compile(r"^(\d{1,2}[/.-]\d{1,2}[/.-])(\d{2})(?!\d)")
 
 
-@functools.lru_cache(maxsize=1)
-def _calendar_words() -> frozenset[str]:
+@functools.lru_cache(maxsize=2)
+def _calendar_words(days: bool = True) -> frozenset[str]:
+    """Month (and, with `days`, weekday) names of the dateline languages, from babel, casefolded;
+    English wide names also by their prefixes ("sept", "wednes")."""
     from babel.dates import get_day_names, get_month_names
 
     names: set[str] = set()
     for lang in _DATELINE_LANGUAGES:
-        for get in (get_month_names, get_day_names):
+        for get in (get_month_names, get_day_names) if days else (get_month_names,):
             for width in ("wide", "abbreviated"):
                 for context in ("format", "stand-alone"):
                     for name in get(width, context=context, locale=lang).values():
@@ -331,20 +333,8 @@ def _has_date(body: str, tokens: list[str]) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=1)
 def _month_words() -> frozenset[str]:
-    from babel.dates import get_month_names
-
-    names: set[str] = set()
-    for lang in _DATELINE_LANGUAGES:
-        for width in ("wide", "abbreviated"):
-            for context in ("format", "stand-alone"):
-                for name in get_month_names(width, context=context, locale=lang).values():
-                    key = name.casefold().strip(".")
-                    names.add(key)
-                    if lang == "en" and width == "wide":
-                        names.update(key[:n] for n in range(3, len(key)))
-    return frozenset(names)
+    return _calendar_words(days=False)
 
 
 _INNER_LABEL = re.compile(r"(?i)\s(?:last\s+)?(?:updated|modified|edited|posted|published)\b\s*:?")
