@@ -717,6 +717,19 @@ class StoryIndex:
         derived from the thread's oldest story, so it stays put as later stories join."""
         return content_id("thread", self._thread_root(self.resolve(story_id)))
 
+    def thread_map(self) -> dict[str, list[str]]:
+        """Every live story's thread: thread id (as `thread_of`) -> its stories, first-opened first.
+        What `pipeline.cluster` hands over to the analysis and the web (`cluster/threads.py`)."""
+        ids: dict[str, str] = {}  # thread root -> thread id, hashed once per thread
+        out: dict[str, list[str]] = {}
+        for sid in sorted(self.members, key=lambda s: (self.members[s][0] if self.members[s] else len(self.ids), s)):
+            root = self._thread_root(sid)
+            tid = ids.get(root)
+            if tid is None:
+                tid = ids[root] = content_id("thread", root)
+            out.setdefault(tid, []).append(sid)
+        return out
+
     def _thinned(self, base: int) -> set[int]:
         """The batch's rows left out of the neighbour index: beyond its first INDEX_FULL members,
         a story's m-th member is indexed only when m is a multiple of m // INDEX_FULL.

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import storydesk
 from storydesk.errors import NotFound, StoreError, StorydeskError, UsageError
-from storydesk.web import api, pages
+from storydesk.web import api, pages, threads
 from storydesk.web.errors import error_body, error_bytes, is_api_path, story_components
 
 log = logging.getLogger(__name__)
@@ -184,6 +184,7 @@ def create_app(data_dir: Path) -> FastAPI:
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(threads.router)
     # StaticFiles refuses paths that resolve outside its directory (no traversal).
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Guard)
