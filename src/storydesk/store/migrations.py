@@ -106,6 +106,30 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE story_aliases (alias TEXT PRIMARY KEY, story_id TEXT NOT NULL) WITHOUT ROWID;
     """,
+    # 5: article versions and story history (issue 25).
+    # - identity: the page an article was read from (store/versions.py: its URL), so a re-ingested
+    #   URL whose text changed is a new version (a new content id) of the same article;
+    # - superseded_by: the newest version's id on every older version (NULL: the newest), so a
+    #   story reads only the newest version of each page; filled here for stores that already
+    #   hold several texts of one URL (the last ingested is the newest);
+    # - story_versions: every analysis of a story that changed it, with its time, for
+    #   `storydesk changes`; the stories already stored become their first version.
+    """
+    ALTER TABLE articles ADD COLUMN identity TEXT;
+    ALTER TABLE articles ADD COLUMN superseded_by TEXT;
+    UPDATE articles SET identity = storydesk_identity(url);
+    CREATE INDEX articles_identity ON articles(identity);
+    UPDATE articles SET superseded_by = (
+        SELECT b.id FROM articles b WHERE b.identity = articles.identity ORDER BY b.seq DESC LIMIT 1)
+    WHERE identity IS NOT NULL AND seq < (
+        SELECT max(b.seq) FROM articles b WHERE b.identity = articles.identity);
+    CREATE TABLE story_versions (
+        story_id TEXT NOT NULL, version INTEGER NOT NULL, analysed_at TEXT NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (story_id, version)
+    ) WITHOUT ROWID;
+    INSERT INTO story_versions (story_id, version, analysed_at, data)
+        SELECT id, 1, updated_at, data FROM stories;
+    """,
 ]
 
 

@@ -19,7 +19,8 @@ from typing import Any
 from storydesk.errors import NotFound, StoreError, UsageError
 from storydesk.records import Article, Assignment, Provenance, Removed, Story
 from storydesk.store.migrations import SCHEMA_VERSION, migrate
-from storydesk.store.ranking import DEFAULT_RANKING, Ranking, rank_key
+from storydesk.store.ranking import DEFAULT_RANKING, Ranking, parse_time, rank_key
+from storydesk.store.versions import ArticleVersion, StoryVersionInfo, article_identity
 
 DB_NAME = "storydesk.db"
 # Rows per INSERT batch: large enough that fsync cost is amortised (bench/throughput.py),
@@ -29,6 +30,12 @@ BATCH = 500
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _now_exact() -> str:
+    """The time a story version is kept: to the microsecond, so two analyses in one second
+    (a test, a fast `watch`) stay in order and `changes --since` can fall between them."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _fts_query(q: str) -> str:
@@ -56,6 +63,8 @@ class SqliteStore:
             self.conn.row_factory = sqlite3.Row
             # migration 3 fills the rank column of stored stories with the same function as put_stories
             self.conn.create_function("storydesk_rank", 3, self._rank_sql, deterministic=True)
+            # migration 5 fills the identity column with the same rule as _insert
+            self.conn.create_function("storydesk_identity", 1, article_identity, deterministic=True)
             # busy_timeout: a second process waits for the writer instead of failing at once.
             self.conn.execute("PRAGMA busy_timeout = 30000")
             if not readonly:
@@ -135,10 +144,37 @@ class SqliteStore:
             now = _now()
             self.conn.executemany(
                 "INSERT INTO articles (id, outlet, title, url, published, language, author, raw_text,"
-                " text, removed, provenance, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " text, removed, provenance, ingested_at, identity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [self._row(a, now) for a in fresh],
             )
+            for a in fresh:
+                self._supersede(a)
             return [a.id for a in fresh]
+
+    def _supersede(self, a: Article) -> None:
+        """Mark the versions of `a`'s page: the newest is the one a story reads (issue 25).
+
+        `a` (just inserted) is newest unless both it and the current newest say when they were
+        fetched and `a` was fetched earlier: an old capture ingested late (yesterday's WARC after
+        today's crawl) is kept as a version but does not replace the later text.
+        """
+        identity = article_identity(a.url)
+        if identity is None:
+            return
+        current = self.conn.execute(
+            "SELECT id, provenance FROM articles WHERE identity = ? AND superseded_by IS NULL"
+            " AND seq < (SELECT seq FROM articles WHERE id = ?) ORDER BY seq DESC LIMIT 1",
+            (identity, a.id)).fetchone()
+        if current is None:
+            return
+        old_prov = json.loads(current["provenance"]) if current["provenance"] else None
+        old_fetched = parse_time((old_prov or {}).get("fetched"))
+        new_fetched = parse_time(a.provenance.fetched if a.provenance else None)
+        if old_fetched is not None and new_fetched is not None and new_fetched < old_fetched:
+            self.conn.execute("UPDATE articles SET superseded_by = ? WHERE id = ?", (current["id"], a.id))
+            return
+        self.conn.execute("UPDATE articles SET superseded_by = ? WHERE identity = ? AND id != ?",
+                          (a.id, identity, a.id))
 
     @staticmethod
     def _row(a: Article, now: str) -> tuple[Any, ...]:
@@ -146,6 +182,7 @@ class SqliteStore:
             a.id, a.outlet, a.title, a.url, a.published, a.language, a.author, a.raw_text, a.text,
             json.dumps([r.to_dict() for r in a.removed], ensure_ascii=False),
             json.dumps(a.provenance.to_dict() if a.provenance else None, ensure_ascii=False), now,
+            article_identity(a.url),
         )
 
     def update_articles(self, articles: Iterable[Article]) -> None:
@@ -319,12 +356,43 @@ class SqliteStore:
         )
 
     def assignments_of_stories(self, story_ids: Iterable[str]) -> dict[str, Assignment]:
-        """The assignments of every article in the given stories, by article id."""
-        return self._assignments_where(
+        """The assignments of the articles in the given stories, by article id: newest versions only.
+
+        An older text of a page (superseded by a re-ingested one) is left out, so a story reads
+        each page once, as it now stands. A copy of an older text counts as a copy of the page's
+        newest text, and a newer text that clustering took for a copy of its own older text is
+        the page itself (a copy only of what the older text copied).
+        """
+        found = self._assignments_where(
             "SELECT s.article_id, s.story_id, s.syndicated_from FROM article_story s"
-            " JOIN articles a ON a.id = s.article_id WHERE s.story_id IN ({marks}) ORDER BY a.seq",
+            " JOIN articles a ON a.id = s.article_id WHERE s.story_id IN ({marks})"
+            " AND a.superseded_by IS NULL ORDER BY a.seq",
             story_ids,
         )
+        return self._copies_of_newest(found)
+
+    def _copies_of_newest(self, found: dict[str, Assignment]) -> dict[str, Assignment]:
+        origins = {a.syndicated_from for a in found.values() if a.syndicated_from}
+        if not origins:
+            return found
+        versions = self.versions_of(origins | set(found))
+        origin_of = self.assignments_of(origins)
+        out: dict[str, Assignment] = {}
+        for aid, a in found.items():
+            origin = a.syndicated_from
+            mine = versions.get(aid)
+            theirs = versions.get(origin) if origin else None
+            if origin and mine and theirs and mine.identity is not None and mine.identity == theirs.identity:
+                stored = origin_of.get(origin)
+                origin = stored.syndicated_from if stored else None
+                if origin and origin not in versions:
+                    versions.update(self.versions_of([origin]))
+            if origin and (v := versions.get(origin)) is not None and v.superseded_by:
+                origin = v.superseded_by
+            if origin == aid:
+                origin = None
+            out[aid] = a if origin == a.syndicated_from else Assignment(a.article, a.story, origin)
+        return out
 
     def assignments(self) -> dict[str, Assignment]:
         with self._lock:
@@ -369,6 +437,23 @@ class SqliteStore:
                 self.conn.execute("DELETE FROM story_outlets WHERE story_id = ?", (s.id,))
                 self.conn.executemany("INSERT INTO story_outlets (outlet, story_id) VALUES (?,?)",
                                       [(o, s.id) for o in outlet_names])
+                self._keep_version(s.id, data)
+
+    def _keep_version(self, story_id: str, data: str) -> None:
+        """Keep this analysis as the story's next version, unless it equals the last one kept.
+
+        An analysis that changed nothing (the same articles re-analysed with the same settings)
+        adds no version, so `changes` never reports an empty step and history grows only with
+        news. Runs inside the caller's transaction.
+        """
+        last = self.conn.execute(
+            "SELECT version, data FROM story_versions WHERE story_id = ? ORDER BY version DESC LIMIT 1",
+            (story_id,)).fetchone()
+        if last is not None and last["data"] == data:
+            return
+        self.conn.execute(
+            "INSERT INTO story_versions (story_id, version, analysed_at, data) VALUES (?,?,?,?)",
+            (story_id, (last["version"] if last else 0) + 1, _now_exact(), data))
 
     def delete_stories(self, ids: Iterable[str]) -> None:
         """Drop stories that no longer have articles (after a merge)."""
@@ -379,6 +464,7 @@ class SqliteStore:
                 if row is not None:
                     self.conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (row[0],))
                 self.conn.execute("DELETE FROM story_outlets WHERE story_id = ?", (sid,))
+                self.conn.execute("DELETE FROM story_versions WHERE story_id = ?", (sid,))
 
     def put_story_aliases(self, aliases: dict[str, str]) -> None:
         """Keep story ids merged away by clustering as aliases of the story each went into.
@@ -495,6 +581,74 @@ class SqliteStore:
                 ).fetchall()
             stale.update(r[0] for r in rows)
         return stale
+
+    # ------------------------------------------------------------------ versions (issue 25)
+
+    @staticmethod
+    def _version(row: sqlite3.Row) -> ArticleVersion:
+        prov = json.loads(row["provenance"]) if row["provenance"] else None
+        return ArticleVersion(id=row["id"], identity=row["identity"], seen=row["ingested_at"],
+                              fetched=(prov or {}).get("fetched"), superseded_by=row["superseded_by"],
+                              outlet=row["outlet"], url=row["url"])
+
+    def versions_of(self, article_ids: Iterable[str]) -> dict[str, ArticleVersion]:
+        """Each given article's version record (page identity, first seen, newest version), by id."""
+        out: dict[str, ArticleVersion] = {}
+        wanted = list(dict.fromkeys(article_ids))
+        for i in range(0, len(wanted), BATCH):
+            chunk = wanted[i : i + BATCH]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                rows = self.conn.execute(
+                    "SELECT id, identity, ingested_at, provenance, superseded_by, outlet, url FROM articles"
+                    f" WHERE id IN ({marks})", chunk).fetchall()
+            out.update({r["id"]: self._version(r) for r in rows})
+        return out
+
+    def article_versions(self, ref: str) -> list[ArticleVersion]:
+        """Every stored version of the page article `ref` was read from, oldest first (itself alone
+        when it has no URL)."""
+        aid = self._resolve("articles", ref)
+        cols = "id, identity, ingested_at, provenance, superseded_by, outlet, url"
+        with self._lock:
+            row = self.conn.execute(f"SELECT {cols} FROM articles WHERE id = ?", (aid,)).fetchone()
+            if row["identity"] is None:
+                return [self._version(row)]
+            rows = self.conn.execute(f"SELECT {cols} FROM articles WHERE identity = ? ORDER BY seq",
+                                     (row["identity"],)).fetchall()
+        return [self._version(r) for r in rows]
+
+    def earlier_versions(self, article_ids: Iterable[str]) -> list[str]:
+        """Ids of the articles that the given ones superseded (older texts of the same pages)."""
+        found: list[str] = []
+        wanted = list(dict.fromkeys(article_ids))
+        for i in range(0, len(wanted), BATCH):
+            chunk = wanted[i : i + BATCH]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                rows = self.conn.execute(
+                    f"SELECT id FROM articles WHERE superseded_by IN ({marks}) ORDER BY seq", chunk).fetchall()
+            found += [r[0] for r in rows]
+        return found
+
+    def story_versions(self, ref: str) -> list[StoryVersionInfo]:
+        """The kept analyses of a story (id, prefix or alias), oldest first."""
+        sid = self.get_story(ref).id
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT version, analysed_at FROM story_versions WHERE story_id = ? ORDER BY version",
+                (sid,)).fetchall()
+        return [StoryVersionInfo(story=sid, version=r[0], analysed_at=r[1]) for r in rows]
+
+    def story_version(self, story_id: str, version: int) -> Story:
+        """One kept analysis of a story, as it was then."""
+        with self._lock:
+            row = self.conn.execute("SELECT data FROM story_versions WHERE story_id = ? AND version = ?",
+                                    (story_id, int(version))).fetchone()
+        if row is None:
+            raise NotFound(f"story {story_id!r} has no version {version}"
+                           " (list them with `storydesk changes STORY --json`)")
+        return Story.from_dict(json.loads(row[0]))
 
     # ------------------------------------------------------------------ state
 
