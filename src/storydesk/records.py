@@ -308,7 +308,7 @@ class Fact(Record):
     of a pair only probably about one fact); `confidence` is the matcher's lowest pair probability.
     """
 
-    _omit_none: ClassVar[frozenset[str]] = frozenset({"confidence"})
+    _omit_none: ClassVar[frozenset[str]] = frozenset({"confidence", "low_trust"})
 
     id: str
     kind: str  # "number" | "date" | "place" | "person" | "org" | "quote" | "other"
@@ -316,6 +316,9 @@ class Fact(Record):
     status: str
     cells: tuple[FactCell, ...]
     confidence: float | None = None
+    # True when only outlets the user weighted as low trust report it (issue 25; storydesk.trust);
+    # absent otherwise
+    low_trust: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,8 +390,30 @@ class CrossCheck(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class OutletSetting(Record):
+    """One outlet's line of the user's trust settings (issue 25): its name as written, its weight
+    (0..1, default 1) and whether it is hidden."""
+
+    outlet: str
+    weight: float = 1.0
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TrustNote(Record):
+    """The outlet trust settings a story was analysed under, and which of its articles they hid
+    (left out of its articles, brief and facts; still in the store)."""
+
+    low_trust_below: float
+    outlets: tuple[OutletSetting, ...]
+    hidden_articles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Story(Record):
     """One story: an entry of `stories.json`."""
+
+    _omit_none: ClassVar[frozenset[str]] = frozenset({"trust"})
 
     id: str
     title: str
@@ -410,6 +435,8 @@ class Story(Record):
     # the thread the story belongs to (follow-ups, reactions, anniversaries of one event, issue
     # 22); a story alone is a thread of its own. None before clustering has run.
     thread: str | None = None
+    # the user's outlet trust settings in force when it was analysed; absent when none (issue 25)
+    trust: TrustNote | None = None
 
     def summary(self) -> dict[str, Any]:
         """The `stories --json` row."""
@@ -458,6 +485,7 @@ __all__ = [
     "Exclusive",
     "Fact",
     "FactCell",
+    "OutletSetting",
     "Passage",
     "Provenance",
     "Quote",
@@ -470,6 +498,7 @@ __all__ = [
     "Story",
     "StoryArticle",
     "TimelineEvent",
+    "TrustNote",
     "article_id",
     "content_id",
     "normalise_space",

@@ -1,7 +1,8 @@
 """One table of settings: name, default, help. Stages take the one `Settings` object.
 
-Every field can be set from the environment as `STORYDESK_<NAME>` (upper case); the CLI sets the
-few it exposes as options. Constants that were tuned say in a comment how they were measured.
+Every field but `trust` (read from the `outlets` file) can be set from the environment as
+`STORYDESK_<NAME>` (upper case); the CLI sets the few it exposes as options. Constants that were
+tuned say in a comment how they were measured.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from storydesk.trust import Trust, load_trust, trust_file
 
 
 def default_data_dir() -> Path:
@@ -50,6 +53,23 @@ class Settings:
     llm_model: str | None = field(default=None, metadata={"help": "model name at llm_url"})
     llm_api_key: str | None = field(default=None, metadata={"help": "API key for llm_url"})
     embed: bool = field(default=True, metadata={"help": "use the packaged MiniLM embeddings"})
+    # Outlet trust set by the user (issue 25, storydesk.trust): a TOML file that hides outlets or
+    # weights them. None: `<data_dir>/outlets.toml` when it exists.
+    outlets: Path | None = field(default=None, metadata={"help": "outlet trust settings file (TOML)"})
+    # The rules read from that file, loaded when the Settings is made (None: load them), so a bad
+    # file is reported before any work starts and the workers never read it.
+    trust: Trust | None = field(default=None, metadata={"help": "outlet trust rules (from `outlets`)"})
+
+    def __post_init__(self) -> None:
+        if self.trust is None:
+            path, required = trust_file(self.data_dir, self.outlets)
+            object.__setattr__(self, "trust", load_trust(path, required=required))
+
+    @property
+    def outlet_trust(self) -> Trust:
+        """The outlet trust rules in force (empty when no settings file is)."""
+        assert self.trust is not None  # __post_init__ always loads them
+        return self.trust
 
     def analysis_key(self) -> str:
         """The settings that shape a story's cross-check and brief, as one string.
@@ -57,11 +77,18 @@ class Settings:
         The store keeps it with each story, so a run asked for other settings (another
         --brief-words, another LLM) redoes the stories it touches instead of keeping stale ones.
         """
-        return json.dumps({"brief_words": self.brief_words, "embed": self.embed, "llm_url": self.llm_url,
-                           "llm_model": self.llm_model}, sort_keys=True)
+        key: dict[str, Any] = {"brief_words": self.brief_words, "embed": self.embed, "llm_url": self.llm_url,
+                               "llm_model": self.llm_model}
+        if self.outlet_trust:
+            # only when set, so the stories of a store that never had trust settings stay current
+            key["trust"] = self.outlet_trust.key()
+        return json.dumps(key, sort_keys=True)
 
     def replace(self, **changes: Any) -> Settings:
-        """A copy with some fields changed."""
+        """A copy with some fields changed; another data directory or outlets file reloads the
+        trust rules (unless `trust` is given too)."""
+        if ("data_dir" in changes or "outlets" in changes) and "trust" not in changes:
+            changes["trust"] = None
         return dataclasses.replace(self, **changes)
 
     @classmethod
@@ -70,7 +97,7 @@ class Settings:
         kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             raw = os.environ.get(f"STORYDESK_{f.name.upper()}")
-            if raw is None or f.name == "data_dir":
+            if raw is None or f.name in ("data_dir", "trust"):
                 continue
             kind = type(f.default) if f.default is not dataclasses.MISSING else str
             if kind is bool:
@@ -80,6 +107,9 @@ class Settings:
             else:
                 kwargs[f.name] = raw
         kwargs.update({k: v for k, v in overrides.items() if v is not None})
-        if "data_dir" in kwargs:
-            kwargs["data_dir"] = Path(kwargs["data_dir"])
+        if not kwargs.get("outlets"):
+            kwargs.pop("outlets", None)  # STORYDESK_OUTLETS="" means "no file named", not "."
+        for name in ("data_dir", "outlets"):
+            if name in kwargs:
+                kwargs[name] = Path(kwargs[name])
         return cls(**kwargs)

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from storydesk.brief import support as sp
-from storydesk.records import BriefSentence, Story, StoryArticle
+from storydesk.records import BriefSentence, Story, StoryArticle, TrustNote
 from storydesk.report.view import outlet_name
 
 
@@ -156,6 +156,19 @@ def _outlets(refs: Sequence[SourceRef]) -> str:
     return ", ".join(names)
 
 
+def trust_line(note: TrustNote) -> str:
+    """The outlet trust settings a story was analysed under, as one line (issue 25)."""
+    hidden = [o.outlet for o in note.outlets if o.hidden]
+    parts = []
+    if hidden:
+        left = f" ({len(note.hidden_articles)} of this story's articles left out)" if note.hidden_articles else ""
+        parts.append(f"hidden {', '.join(hidden)}{left}")
+    parts += [f"{o.outlet} weight {o.weight:g}" + (" (low trust)" if o.weight < note.low_trust_below else "")
+              for o in note.outlets if not o.hidden]
+    parts.append(f"low trust below weight {note.low_trust_below:g}")
+    return _md("Outlet trust settings in force: " + "; ".join(parts) + ".")
+
+
 def render_story(story: Story, level: int = 2) -> str:
     """One story's section of `brief.md`."""
     h = "#" * level
@@ -169,6 +182,8 @@ def render_story(story: Story, level: int = 2) -> str:
     if story.first_seen:
         meta.append(f"first seen {story.first_seen}")
     lines += [f"*{' · '.join(meta)}*", ""]
+    if story.trust is not None:
+        lines += [trust_line(story.trust), ""]
 
     lines += [f"{h}# Brief", ""]
     if story.brief:

@@ -112,6 +112,7 @@ class FactRow:
     subject: str
     status: str
     cells: tuple[tuple[FactValue, ...], ...]
+    low_trust: bool = False  # only outlets the user weighted as low trust report it (issue 25)
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,7 +387,7 @@ def _fact_table(facts: Sequence[Fact], c: _Citer, cfg: FactTableConfig) -> FactT
             cells[col[name]].append(FactValue(value=cell.value, text=cell.text,
                                               attributed_to=cell.attributed_to, cites=cited.cites))
         row = FactRow(id=f.id, kind=f.kind, subject=f.subject, status=f.status,
-                      cells=tuple(tuple(v) for v in cells))
+                      cells=tuple(tuple(v) for v in cells), low_trust=bool(f.low_trust))
         if f.kind == "other" or f.status == "single":
             minor += 1
             if minor > cfg.minor_shown:
