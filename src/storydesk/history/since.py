@@ -16,7 +16,7 @@ from storydesk.store.versions import StoryVersionInfo
 LAST_READ = "last-read"
 
 
-def parse_since(value: str, today: date | None = None) -> datetime:
+def parse_since(value: str, today: date | None = None, name: str = "--since") -> datetime:
     """A `--since` value as an aware UTC time; raises UsageError naming what it takes.
 
     Takes an ISO time (`2024-03-04T10:15:00+01:00`; without an offset it is UTC), a date
@@ -28,13 +28,17 @@ def parse_since(value: str, today: date | None = None) -> datetime:
     """
     text = (value or "").strip()
     if not text:
-        raise UsageError("--since needs a time: an ISO time, a date, today, yesterday, '3 days ago' or last-read")
+        raise UsageError(f"{name} needs a time: an ISO time, a date, today, yesterday or '3 days ago'")
     if ":" in text:  # a time of day: ISO 8601, "T" or a space between date and time
         t = parse_time(text)
         if t is None:
-            raise UsageError(f"--since is not a readable time: {value!r} (try 2024-03-04T10:15:00+00:00)")
+            raise UsageError(f"{name} is not a readable time: {value!r} (try 2024-03-04T10:15:00+00:00)")
         return t.astimezone(UTC)
-    day = parse_day("--since", text, today=today)
+    try:
+        day = parse_day(name, text, today=today)
+    except UsageError as exc:
+        raise UsageError(f"{name} takes an ISO time (2024-03-04T10:15:00+00:00), a date (2024-03-04), today,"
+                         f" yesterday or '3 days ago', not {value!r}") from exc
     assert day is not None  # text is not empty
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
 

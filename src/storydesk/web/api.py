@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from storydesk.history import changes_since, parse_since
 from storydesk.outlets import shown_row
 from storydesk.report.json import load_schema
 from storydesk.store.sqlite import SqliteStore
@@ -57,6 +58,17 @@ def list_stories(request: Request, response: Response, store: StoreDep,
 def get_story(story_id: str, store: StoreDep) -> dict[str, Any]:
     """One story (id or unique id prefix), as an entry of stories.json."""
     return store.get_story(story_id).to_dict()
+
+
+@router.get("/stories/{story_id}/changes", summary="What changed in a story since a time")
+def get_story_changes(story_id: str, store: StoreDep, since: str | None = None) -> dict[str, Any]:
+    """`storydesk changes STORY --since TIME --json`: new outlets, new facts, revised values (old ->
+    new, which outlet, when; `correction` when the outlet edited its own article), conflicts that
+    appeared or were resolved, brief sentences added or dropped. `since` is an ISO time or a date
+    (today, yesterday, '3 days ago' too); without it, what the story's latest analysis changed.
+    Nothing is remembered here: the story page keeps the reader's last visit in the browser."""
+    when = parse_since(since, name="since") if since and since.strip() else None
+    return changes_since(store, story_id, when).to_dict()
 
 
 @router.get("/articles", summary="List articles")
