@@ -223,3 +223,32 @@ def test_a_missing_source_is_a_usage_error(tmp_path: Path, capsys: pytest.Captur
         main(["watch", str(tmp_path / "nope"), "--once", "--data", str(tmp_path / "data")])
     assert exc.value.code == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_an_edited_page_updates_its_story_once(tmp_path: Path) -> None:
+    """A page re-read with changed text is a new version: its story is updated in that cycle,
+    and later cycles leave it alone (the older text no longer counts as one of its articles)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    page = inbox / "page.jsonl"
+
+    def publish(n: int) -> None:
+        page.write_text(json.dumps({"url": "https://courier.example/bridge", "outlet": "Courier",
+                                    "title": "Footbridge collapse", "text": STORY_TEXT.format(town="Lowmoor", n=n,
+                                                                                              m=14)}) + "\n")
+
+    publish(9)
+    state = WatchState()
+    with Desk(tmp_path / "data") as desk:
+        one = run_cycle(desk, [str(inbox)], StopFlag(), cycle=1, state=state)
+        assert [s.status for s in one.stories] == ["new"]
+        publish(11)
+        os.utime(page, ns=(page.stat().st_mtime_ns + 10**9,) * 2)  # a clock-tick apart, whatever the fs
+        two = run_cycle(desk, [str(inbox)], StopFlag(), cycle=2, state=state)
+        assert len(two.new_articles) == 1
+        assert [(s.status, s.article_count) for s in two.stories] == [("updated", 1)]
+        assert "11 people were hurt" in desk.story(two.stories[0].id).brief[0].text
+        page.touch()
+        os.utime(page, ns=(page.stat().st_mtime_ns + 2 * 10**9,) * 2)
+        three = run_cycle(desk, [str(inbox)], StopFlag(), cycle=3, state=state)
+        assert (three.new_articles, three.stories) == ((), ())

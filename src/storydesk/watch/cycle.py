@@ -180,9 +180,14 @@ def _inputs(sources: Sequence[str], state: WatchState) -> Iterator[tuple[str, tu
 
 def unfinished_stories(store: SqliteStore) -> set[str]:
     """Stories whose stored record does not match their articles: clustered but not yet analysed
-    (missing, or counting other articles), or left without articles by a merge and not yet dropped."""
-    members = Counter(a.story for a in store.assignments().values())
+    (missing, or counting other articles), or left without articles by a merge and not yet dropped.
+
+    Members are counted as `pipeline.analyse` reads them (`assignments_of_stories`: a page's
+    newest text only), so a story with an edited page is not taken for unfinished forever.
+    """
     stored = {r["id"]: r["article_count"] for r in store.list_stories()}
+    ids = {a.story for a in store.assignments().values()} | set(stored)
+    members = Counter(a.story for a in store.assignments_of_stories(ids).values())
     lagging = {sid for sid, n in members.items() if stored.get(sid) != n}
     return lagging | {sid for sid in stored if sid not in members}
 
