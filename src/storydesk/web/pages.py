@@ -100,8 +100,11 @@ def article_page(article_id: str, store: StoreDep) -> HTMLResponse:
     if assignment is not None:
         with contextlib.suppress(NotFound):  # assigned, but its story is not written yet
             story = store.get_story(assignment.story)
+    # every text of the page this article was read from, oldest first (issue 25), newest last
+    versions = sorted(store.article_versions(article.id), key=lambda v: v.superseded_by is None)
+    newest = next((v.id for v in versions if v.superseded_by is None), None)
     return render("article.html", title=article.title or article.id, a=article,
-                  pieces=sentence_pieces(article.text), story=story)
+                  pieces=sentence_pieces(article.text), story=story, versions=versions, newest=newest)
 
 
 def sentence_pieces(text: str) -> list[tuple[int | None, str]]:
