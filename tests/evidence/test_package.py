@@ -239,3 +239,12 @@ def test_hostile_article_is_escaped_in_the_package_report(filled_data: Path,
         stored = store.get_story(story.id)
     html = build_package(stored, arts).files["report.html"].decode()
     assert EVIL not in html and "<script>window.__pwned" not in html
+
+
+def test_a_zip_declaring_too_many_members_is_refused_before_its_directory_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(50):
+            zf.writestr(f"f{i}", b"")
+    result = verify_package(path, PackageLimits(max_members=10))
+    assert [(p.reason, p.detail) for p in result.problems] == [("too-many-files", "50 members, over 10")]

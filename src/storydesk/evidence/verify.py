@@ -161,12 +161,30 @@ def verify_package(path: Path | str, limits: PackageLimits = LIMITS) -> Verifica
         return fail(Problem("", "not-a-zip", f"cannot read it ({exc.strerror or exc})"))
     if size > limits.max_total_bytes:
         return fail(Problem("", "too-large", f"{size:,} bytes, over {limits.max_total_bytes:,}"))
+    declared = _declared_members(path)
+    if declared is not None and declared > limits.max_members:
+        return fail(Problem("", "too-many-files", f"{declared:,} members, over {limits.max_members}"))
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         return fail(Problem("", "not-a-zip", f"{type(exc).__name__}: {exc}"))
     with zf:
         return _verify_open(zf, name, limits)
+
+
+def _declared_members(path: Path) -> int | None:
+    """The member count the zip's end record declares, read before zipfile loads its directory.
+
+    zipfile builds a ZipInfo (~0.5 KB) per member before anything can be checked, so a 2 GB zip
+    of tiny members would take tens of GB; the count tells first. None if it cannot be read
+    (zipfile then reports what is wrong).
+    """
+    try:
+        with path.open("rb") as fh:
+            end = zipfile._EndRecData(fh)  # type: ignore[attr-defined]  # private, unchanged since Python 2.6
+        return int(end[zipfile._ECD_ENTRIES_TOTAL]) if end else None  # type: ignore[attr-defined]
+    except (AttributeError, OSError, IndexError, TypeError, ValueError):
+        return None
 
 
 def _verify_open(zf: zipfile.ZipFile, name: str, limits: PackageLimits) -> Verification:
