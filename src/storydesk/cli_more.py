@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("watch")
     def watch(
-        sources: Annotated[list[str], typer.Argument(metavar="SOURCES", show_default=False,
+        sources: Annotated[list[str], typer.Argument(show_default=False,
                                                      help="Feed URLs, page URLs, files or folders to re-read.")],
         every: Annotated[str, typer.Option(
             "--every", help="Time between cycles: 90s, 15m, 2h (a number alone is seconds).")] = "15m",
