@@ -1,7 +1,7 @@
 // storydesk: the story page's "What changed since your last visit" panel. The last visit is kept
 // in this browser only (localStorage, one key per story): the server remembers nothing. The panel
 // asks /api/stories/{id}/changes?since=<the version seen last time> and lists what changed, then
-// remembers the version shown now. Everything is written with textContent (never as HTML), since
+// remembers the version shown now (on a first visit it only remembers). Everything is written with textContent (never as HTML), since
 // values and sentences come from articles.
 (function () {
   "use strict";
@@ -81,14 +81,12 @@
     if (!r.ok) { throw new Error("HTTP " + r.status); }
     return r.json();
   }).then(function (ch) {
+    // a first visit has nothing to compare with: the panel stays hidden (the brief and the fact
+    // table keep the first screen) and only the version seen now is remembered
     if (since) {
       render(ch, since);
-    } else {
-      body.textContent = "";
-      body.appendChild(el("p", "muted", "Your first visit to this story: from your next visit on, this panel " +
-        "lists what changed since today."));
+      box.hidden = false;
     }
-    box.hidden = false;
     if (ch.latest && ch.latest.analysed_at) { save(ch.latest.analysed_at); }
   }).catch(function () { /* no panel rather than a broken one */ });
 }());
