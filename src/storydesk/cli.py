@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -38,6 +38,9 @@ from storydesk.outlets import display_outlet, shown_row
 from storydesk.records import Skip
 from storydesk.report.html import plural
 from storydesk.settings import Settings, default_data_dir
+
+if TYPE_CHECKING:
+    from storydesk.history import StoryChanges
 
 app = typer.Typer(
     name="storydesk",
@@ -455,6 +458,94 @@ def story(
 
 
 @app.command()
+def changes(
+    story_id: Annotated[str, typer.Argument(metavar="STORY", help="Story id (or a unique prefix).",
+                                            show_default=False)],
+    since: Annotated[str, typer.Option(
+        "--since", help="Compare with the story as analysed at this time: an ISO time, a date, today, "
+                        "yesterday, '3 days ago', or last-read (the last time `changes` showed this story; "
+                        "before that, its first analysis).")] = "last-read",
+    data: DataOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,  # nothing to silence; accepted like on every command
+) -> int:
+    """What changed in a story since a time: outlets that joined, new facts, revised values (old -> new,
+    which outlet, when; a correction when the outlet edited its own article), conflicts that appeared
+    or were resolved, brief sentences added or dropped.
+
+    Every analysis of a story is kept with its time; this compares the newest with the one that was
+    current at --since. Each call remembers the newest version it showed as this story's last-read.
+
+    Example: storydesk changes "$(storydesk stories --ids --limit 1)" --since yesterday --json
+    """
+    from storydesk.history import LAST_READ, changes_since, parse_since
+    from storydesk.store.ranking import parse_time
+
+    settings = _settings(data)
+    with _open(settings, create=False) as store:
+        sid = store.get_story(story_id).id
+        key = f"last-read:{sid}"
+        if since.strip().lower() == LAST_READ:
+            raw = store.get_state(key)
+            versions = store.story_versions(sid)
+            when = parse_time(raw.decode("utf-8", "replace")) if raw else None
+            if when is None and versions:  # never read here: since the story was first analysed
+                when = parse_time(versions[0].analysed_at)
+        else:
+            when = parse_since(since)
+        result = changes_since(store, sid, when)
+        if result.latest is not None:
+            store.put_state(key, result.latest.analysed_at.encode("utf-8"))
+    if json_out:
+        _print_json(result.to_dict())
+        return 0
+    for line in _changes_lines(result):
+        out_console.print(escape(line), highlight=False)
+    return 0
+
+
+def _changes_lines(ch: StoryChanges) -> list[str]:
+    """`changes` for people: one heading per kind of change, one line per change."""
+    was = (f"version {ch.baseline.version} ({ch.baseline.analysed_at[:19]})" if ch.baseline
+           else "nothing (not yet analysed)")
+    now = f"version {ch.latest.version} ({ch.latest.analysed_at[:19]})" if ch.latest else "the stored story"
+    lines = [f"{ch.title} ({ch.story}): {was} -> {now}"]
+    if ch.empty:
+        return [*lines, "Nothing changed."]
+
+    def when(published: str | None, seen: str | None) -> str:
+        parts = ([f"published {published[:16]}"] if published else []) + ([f"seen {seen[:16]}"] if seen else [])
+        return ", ".join(parts) or "undated"
+
+    sections: list[tuple[str, list[str]]] = [
+        ("New outlets", [f"+ {o.outlet} ({plural(len(o.articles), 'article')}; {when(o.published, o.seen)})"
+                         for o in ch.new_outlets]),
+        ("Outlets no longer in the story", [f"- {o.outlet}" for o in ch.dropped_outlets]),
+        ("Revised values", [
+            f"~ {r.subject}: {r.outlet} {r.old} -> {r.new}"
+            + (" (correction: the outlet edited its article)" if r.correction else "")
+            + f"\n    was: {r.old_text} ({when(r.old_published, r.old_seen)})"
+            + f"\n    now: {r.new_text} ({when(r.new_published, r.new_seen)})"
+            for r in ch.revised_values]),
+        ("New facts", [f"+ {f.subject}: " + "; ".join(f"{o} {v}" for o, v in zip(f.outlets, f.values, strict=False))
+                       for f in ch.new_facts]),
+        ("Conflicts that appeared", [
+            f"! {c.subject}: " + " vs ".join(f"{v.value} ({', '.join(v.outlets)})" for v in c.values)
+            for c in ch.conflicts_appeared]),
+        ("Conflicts resolved", [f"= {c.subject}" for c in ch.conflicts_resolved]),
+        ("Brief sentences added", [f"+ {t}" for t in ch.brief_added]),
+        ("Brief sentences dropped", [f"- {t}" for t in ch.brief_dropped]),
+        ("Articles edited by their outlet", [
+            f"~ {u.outlet} {u.url or ''} ({u.old} -> {u.new}, seen {(u.new_seen or '?')[:16]})".replace("  ", " ")
+            for u in ch.updated_articles]),
+    ]
+    for heading, items in sections:
+        if items:
+            lines += ["", f"{heading}:", *(f"  {i}" for i in items)]
+    return lines
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(
         "--host", help="Interface to bind. Loopback by default: the app has no login, so exposing it "
@@ -544,3 +635,7 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print("interrupted: everything committed before this point is kept")
         sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)
+
+
+from storydesk.cli_outlets import register as _register_outlets; _register_outlets(app)  # noqa: E402, E702, I001  (issue 25)
+from storydesk.cli_more import register as _register_more; _register_more(app)  # noqa: E402, E702, I001  (issue 25: watch, export-story, verify)
