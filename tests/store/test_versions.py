@@ -130,6 +130,9 @@ def test_migration_marks_older_texts_of_a_version_4_store(tmp_path: Path) -> Non
         assert got["old"].superseded_by == "new" and got["new"].superseded_by is None
         assert got["solo"].identity is None and got["solo"].superseded_by is None
         assert [(v.version, v.analysed_at) for v in s.story_versions("s1")] == [(1, "2024-01-02T00:00:00+00:00")]
+        assert s.story_version("s1", 1) == story  # copied as text by the migration
+        s.put_stories([_story("Quake kills 15", "new")])  # kept compressed from now on
+        assert s.story_version("s1", 2).title == "Quake kills 15" and s.story_version("s1", 1) == story
 
 
 @pytest.mark.parametrize("ref", ["nope", ""])
