@@ -134,3 +134,20 @@ def test_the_baseline_is_the_newest_version_made_by_then() -> None:
     assert version_at(vs, datetime(2024, 3, 4, 8, tzinfo=UTC)) is None
     assert version_at(vs, datetime(2024, 3, 4, 13, tzinfo=UTC)) == vs[0]
     assert version_at(vs, datetime(2024, 3, 4, 13, 0, 1, tzinfo=UTC)) == vs[1]
+
+
+def test_every_history_record_round_trips_through_json() -> None:
+    import json
+
+    from storydesk.records import Record
+
+    old = story(["p1", "m1"], facts=(toll(cell("p1", "12"), cell("m1", "15")),), brief=("Old.",),
+                conflicts=(conflict(("12", "p1"), ("15", "m1")),))
+    new = story(["p2", "m1", "h1"], facts=(toll(cell("p2", "15"), cell("m1", "15"), cell("h1", "15")),),
+                brief=("New.",))
+    ch = story_changes(old, new, versions())
+    samples: list[Record] = [ch, StoryVersionInfo("s1", 1, SEEN["p1"]), *versions().values()]
+    samples += [*ch.new_outlets, *ch.revised_values, *ch.conflicts_resolved, *ch.updated_articles]
+    assert ch.revised_values and ch.conflicts_resolved and ch.updated_articles
+    for record in samples:
+        assert type(record).from_dict(json.loads(json.dumps(record.to_dict()))) == record
