@@ -53,6 +53,9 @@ def test_a_changed_text_of_one_url_is_kept_and_the_newest_is_what_a_story_reads(
         got = s.assignments_of_stories(["s1"])
         assert set(got) == {other.id, v2.id}  # the older text left the story
         assert got[v2.id].syndicated_from is None  # a page is not a copy of its own older text
+        rows = {r["id"]: r["story"] for r in s.list_articles()}
+        assert rows == {v1.id: None, other.id: "s1", v2.id: "s1"}  # the older text is in no story
+        assert {r["id"] for r in s.list_articles(story="s1")} == {other.id, v2.id}
         # re-ingesting the old text changes nothing: it is stored, and stays the older version
         assert s.add_articles([v1]) == []
         assert s.versions_of([v1.id])[v1.id].superseded_by == v2.id

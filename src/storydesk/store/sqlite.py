@@ -278,9 +278,14 @@ class SqliteStore:
 
     def list_articles(self, limit: int | None = None, query: str | None = None,
                       outlet: str | None = None, story: str | None = None) -> list[dict[str, Any]]:
-        """`articles --json` rows (id, outlet, title, url, published, language, story)."""
+        """`articles --json` rows (id, outlet, title, url, published, language, story).
+
+        An older text of a page (superseded by a re-ingested one) is in no story: its page's
+        newest text stands in the story for it.
+        """
         sql = (
-            "SELECT a.id, a.outlet, a.title, a.url, a.published, a.language, s.story_id AS story,"
+            "SELECT a.id, a.outlet, a.title, a.url, a.published, a.language,"
+            " CASE WHEN a.superseded_by IS NULL THEN s.story_id END AS story,"
             " s.syndicated_from FROM articles a LEFT JOIN article_story s ON s.article_id = a.id"
         )
         where: list[str] = []
@@ -292,7 +297,7 @@ class SqliteStore:
             where.append("a.outlet = ?")
             args.append(outlet)
         if story:
-            where.append("s.story_id = ?")
+            where.append("s.story_id = ? AND a.superseded_by IS NULL")
             args.append(story)
         if where:
             sql += " WHERE " + " AND ".join(where)
