@@ -232,6 +232,7 @@ def cluster(store: SqliteStore, settings: Settings, article_ids: Sequence[str],
     assignment itself is sequential (each article sees the ones before it) and runs here.
     """
     from storydesk.cluster import StoryIndex
+    from storydesk.cluster.threads import THREAD_STATE, ThreadMap
 
     progress = progress or _Silent()
     known = store.assignments_of(article_ids)
@@ -259,6 +260,16 @@ def cluster(store: SqliteStore, settings: Settings, article_ids: Sequence[str],
     store.put_story_aliases(index.drain_aliases())  # merged-away story ids keep resolving (issue 22)
     affected = {a.story for a in assignments}
     affected |= {before[a.article].story for a in assignments if a.article in before}
+    # a new text of a page replaces its older text in that text's story too (issue 25)
+    affected |= {a.story for a in store.assignments_of(store.earlier_versions(todo)).values()}
+    # the thread map goes to the store beside the index, so `analyse` and the web read it without
+    # loading the index again; stories left untouched whose thread changed (two threads joined)
+    # are analysed again, or their stored `thread` would name a thread that no longer exists
+    threads = ThreadMap.from_index(index)
+    old_threads = ThreadMap.from_bytes(store.get_state(THREAD_STATE))
+    store.put_state(THREAD_STATE, threads.to_bytes())
+    if old_threads is not None:
+        affected |= threads.moved(old_threads)
     return affected
 
 
@@ -320,14 +331,18 @@ def _tasks(items: Iterator[tuple[str, list[Article], dict[str, Assignment]]],
 
 
 def _threads(store: SqliteStore, settings: Settings, story_ids: Sequence[str]) -> dict[str, str]:
-    """Story id -> the id of its thread, from the clustering state (empty before any clustering)."""
+    """Story id -> the id of its thread, from the map `cluster` handed over (empty before any
+    clustering); a store clustered before that map was kept reads the clustering state instead."""
     from storydesk.cluster import StoryIndex
+    from storydesk.cluster.threads import THREAD_STATE, ThreadMap
 
-    state = store.get_state("cluster")
-    if state is None:
-        return {}
-    index = StoryIndex.load(state, settings)
-    return {sid: index.thread_of(sid) for sid in story_ids}
+    threads = ThreadMap.from_bytes(store.get_state(THREAD_STATE))
+    if threads is None:
+        state = store.get_state("cluster")
+        if state is None:
+            return {}
+        threads = ThreadMap.from_index(StoryIndex.load(state, settings))
+    return {sid: t for sid in story_ids if (t := threads.thread_of(sid)) is not None}
 
 
 def analyse(store: SqliteStore, settings: Settings, story_ids: Iterable[str],
@@ -392,14 +407,22 @@ def analyse_story(sid: str, arts: Sequence[Article], assignments: Mapping[str, A
     A story told by one original (alone or with copies of it) has nothing to align across
     sources, so it is cross-checked and briefed on word overlap instead of MiniLM embeddings:
     the same fields, at a fraction of the cost, for what is most stories of a day's news.
+    Outlets the user hid (storydesk.trust, issue 25) sit out the whole analysis; a story they alone
+    tell keeps only its description.
     """
+    from storydesk.trust import trusted_inputs
+
+    trusted = trusted_inputs(arts, assignments, settings.outlet_trust)
+    if not trusted.articles:
+        return trusted.finish(describe(sid, arts, assignments))
+    arts, assignments = trusted.articles, trusted.assignments
     story = describe(sid, arts, assignments)
     syndicated = {a.id: assignments[a.id].syndicated_from if a.id in assignments else None for a in arts}
     if _independent(arts, assignments) <= 1:
         settings = settings.replace(embed=False)
     cross = crosscheck(arts, syndicated, settings)
     brief = summarise(arts, cross, syndicated, settings)
-    return dataclasses.replace(
+    return trusted.finish(dataclasses.replace(
         story,
         brief=tuple(brief),
         claims=cross.claims,  # type: ignore[attr-defined]
@@ -409,7 +432,7 @@ def analyse_story(sid: str, arts: Sequence[Article], assignments: Mapping[str, A
         timeline=cross.timeline,  # type: ignore[attr-defined]
         exclusive=cross.exclusive,  # type: ignore[attr-defined]
         facts=cross.facts,  # type: ignore[attr-defined]
-    )
+    ))
 
 
 def run(paths: Sequence[str | Path], out_dir: Path | str, settings: Settings,

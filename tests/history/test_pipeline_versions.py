@@ -1,0 +1,37 @@
+"""Versions through the real pipeline: a page whose new text moves to another story leaves the old one."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import storydesk
+
+_NAME = "storydesk_test_quake"
+if _NAME not in sys.modules:
+    _spec = importlib.util.spec_from_file_location(_NAME, Path(__file__).with_name("quake.py"))
+    assert _spec and _spec.loader
+    sys.modules[_NAME] = _mod = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_mod)
+from storydesk_test_quake import VERSION_1, doc  # noqa: E402
+
+REUSED = ("The city council of Arnor voted on Tuesday to build a new football stadium by the river. "
+          "Councillors argued for hours about the cost, which the mayor put at forty million. "
+          "Fans gathered outside the town hall and cheered when the vote passed. "
+          "Construction will start next spring if the regional government approves the loan.")
+
+
+def test_a_page_rewritten_into_another_story_leaves_its_old_story(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    with storydesk.Desk(data_dir) as desk:
+        desk.ingest(VERSION_1)
+        desk.cluster()
+        (quake,) = [r["id"] for r in desk.stories()]
+        rewritten = {**doc("Daily Planet", 12), "title": "Arnor votes for a stadium", "text": REUSED}
+        desk.ingest([rewritten])
+        desk.cluster()
+        outlets = sorted(a.outlet or "" for a in desk.story(quake).articles)
+        assert outlets == ["Evening Star", "Morning Post"]  # the page's old text left the quake story
+        others = [r["id"] for r in desk.stories() if r["id"] != quake]
+        assert [[a.outlet for a in desk.story(s).articles] for s in others] == [["Daily Planet"]]
