@@ -5,7 +5,7 @@ from __future__ import annotations
 from storydesk.annotate import parse, parser_for
 from storydesk.crosscheck import crosscheck
 from storydesk.crosscheck.claims import build_index
-from storydesk.crosscheck.facts import hard_different, quote_status, read_frames, vet_groups
+from storydesk.crosscheck.facts import hard_different, quote_status, read_frames, significant_digits, vet_groups
 from storydesk.crosscheck.frames import frames_for
 from storydesk.crosscheck.lang import language_data
 from storydesk.crosscheck.matcher import features, load_model, measure_similarities, sentence_view
@@ -159,6 +159,63 @@ def test_an_outlet_that_also_gives_the_other_value_does_not_contradict_it() -> N
     # ...but not when A itself also gives the 440 yards (A's 66 is another span of games)
     both = "Reyes caught 52 passes for 440 yards this year. Reyes caught eight passes for 66 yards in the loss."
     assert _vetted(both, other) == "possible"
+
+
+def test_an_outlet_with_several_values_of_one_kind_calls_no_conflict() -> None:
+    other = "Ortiz scored 3 goals for the club this spring."
+    alone = "Ortiz scored 5 goals for the club this spring."
+    assert _vetted(alone, other, 5, 3) == "conflict"
+    # A gives two goal tallies (a spring's and a season's): which one B's 3 is, is not known
+    both = "Ortiz scored 5 goals for the club this spring. Ortiz scored 19 goals for the club in his career."
+    assert _vetted(both, other, 5, 3) == "possible"
+
+
+def test_two_ages_are_one_fact_only_for_one_named_holder() -> None:
+    # an age belongs to a person: without the same name on both sides it may be two people's
+    # (a story of a crime names a victim, a suspect, a witness), so it is only "possible"
+    unnamed_a = "Police arrested a 34-year-old man at the scene on Monday."
+    unnamed_b = "Police arrested a 31-year-old man at the scene on Monday."
+    assert _vetted(unnamed_a, unnamed_b, 34, 31) == "possible"
+    named_a = "Police arrested Dana Kollar, 34, at the scene on Monday."
+    named_b = "Police arrested Dana Kollar, 31, at the scene on Monday."
+    assert _vetted(named_a, named_b, 34, 31) == "conflict"
+
+
+def _articles(texts: list[tuple[str, str]]) -> list[Article]:
+    return [
+        Article(id=f"a{i}", outlet=o, title="t", url=None, published=None, language="en", text=t, raw_text=t)
+        for i, (o, t) in enumerate(texts)
+    ]
+
+
+def test_one_specific_figure_from_several_outlets_is_one_agreed_fact() -> None:
+    arts = _articles(
+        [
+            ("Daily A", "The port handled 48,215 containers in March, the authority said."),
+            ("Daily B", "Dock workers moved 48,215 boxes through the harbour last month."),
+            ("Daily C", "March traffic at the terminal reached 48,215 units, a record."),
+        ]
+    )
+    result = crosscheck(arts, {a.id: None for a in arts}, Settings(embed=False))
+    rows = [f for f in result.facts if f.kind == "number" and f.status == "agree"]
+    assert [{c.outlet for c in f.cells} for f in rows] == [{"Daily A", "Daily B", "Daily C"}]
+    assert any({p.article for p in c.passages} == {"a0", "a1", "a2"} for c in result.claims)
+
+
+def test_a_round_or_hedged_figure_alone_is_no_agreement() -> None:
+    # "50" and "about 48,215" come up in many facts of one story: their sameness proves nothing
+    arts = _articles(
+        [
+            ("Daily A", "The club sold 50 season tickets on Monday. About 48,215 fans came to the final."),
+            ("Daily B", "A charity gave 50 blankets to the shelter. About 48,215 people watched on television."),
+        ]
+    )
+    result = crosscheck(arts, {a.id: None for a in arts}, Settings(embed=False))
+    assert not [f for f in result.facts if f.kind == "number" and len(f.cells) > 1]
+
+
+def test_significant_digits_ignore_trailing_zeros() -> None:
+    assert [significant_digits(v) for v in (235000, 3869, 20.6, 7, 0.05, 1_500_000)] == [3, 4, 3, 1, 1, 2]
 
 
 def test_quotes_are_checked_word_for_word() -> None:

@@ -26,7 +26,14 @@ from storydesk.crosscheck.discrepancies import (
     name_discrepancies,
 )
 from storydesk.crosscheck.exclusive import find_exclusives
-from storydesk.crosscheck.facts import fact_records, other_facts, quote_facts, read_frames, vet_groups
+from storydesk.crosscheck.facts import (
+    fact_records,
+    identical_figures,
+    other_facts,
+    quote_facts,
+    read_frames,
+    vet_groups,
+)
 from storydesk.crosscheck.lead import LeadScope, leads
 from storydesk.crosscheck.numbers import Quantity, comparable, compatible, extract_quantities
 from storydesk.records import Article, Claim, CrossCheck, Discrepancy, Exclusive, Fact, Sentence
@@ -85,6 +92,7 @@ def crosscheck(
         groups = align(index)
         claims = make_claims(index, groups)
         clashing, agreeing = figure_facts(index, claims)
+        agreeing = identical_figures(index, clashing, agreeing)
         agreed = None if clashing else {m[0] for g in agreeing for m in g}
         frames = read_frames(index, {a.id: a.language for a in articles}, agreed)
         vetted = vet_groups(index, clashing, agreeing, frames, use_embeddings=settings.embed)

@@ -55,6 +55,13 @@ class FactConfig:
     """
 
     veto: float = 0.2
+    # A figure this specific (significant digits, trailing zeros dropped: 235,000 -> 3; 3,869 -> 4)
+    # rarely comes up twice in one story by chance, so two outlets that give exactly it, in
+    # sentences the figure rules did not match, state one fact (`identical_figures`). Two-digit
+    # figures ("24", "60", "$200 million") recur across facts of one story and need more evidence.
+    specific_digits: int = 3
+    # units whose figure is an attribute of one holder (a person's age): see `vet_groups.owned`
+    owned_units: frozenset[str] = frozenset({"age"})
     # two outlets' wordings of one quote at or above this word-sequence similarity that still
     # differ in a word are an altered quote; below it they may be two sentences of one speech
     # (0.8 is the bar quotes.py already uses to call two wordings one quote)
@@ -68,6 +75,61 @@ class FactGroup:
     members: list[Mention]
     status: str
     confidence: float | None = None
+
+
+def significant_digits(value: float) -> int:
+    """Digits of a figure without its trailing zeros or point: 235000 -> 3, 20.6 -> 3, 7 -> 1."""
+    digits = f"{abs(value):.6f}".rstrip("0").rstrip(".").replace(".", "").lstrip("0")
+    return len(digits.rstrip("0")) if digits else 0
+
+
+def identical_figures(
+    index: StoryIndex,
+    clashing: Sequence[Sequence[Mention]],
+    agreeing: Sequence[Sequence[Mention]],
+    config: FactConfig | None = None,
+) -> list[list[Mention]]:
+    """The agreeing groups, widened by the outlets that give one exact, specific figure.
+
+    The figure rules match two figures by the words around them, so "Employers added 235,000 jobs"
+    and "the economy adding just 235,000 positions" stay apart; the same 235,000 from two outlets
+    of one story is itself the evidence. Only unhedged figures of the same unit with at least
+    `specific_digits` significant digits count, never a year-like count (1900-2100 with no unit:
+    a date, not a tally), never a mention of a group that disagrees. An agreeing group of one
+    such value takes the value's other mentions; they form a new group when two or more outlets
+    give the value (each outlet's first mention is its cell in the fact table, every mention a
+    passage of the claim).
+    """
+    config = config or FactConfig()
+    in_clash = {m for g in clashing for m in g}
+    in_agree = {m for g in agreeing for m in g}
+    by_value: dict[tuple[float, str, float | None], list[Mention]] = {}
+    for i, qs in enumerate(index.quantities):
+        for k, q in enumerate(qs):
+            m = (i, k)
+            if m in in_clash or m in in_agree or q.bound not in ("exact", "tally") or q.unit in ("time", "duration"):
+                continue
+            if significant_digits(q.value) < config.specific_digits:
+                continue
+            if not q.unit and q.value.is_integer() and 1900 <= q.value <= 2100:
+                continue
+            by_value.setdefault((q.value, q.unit, q.second), []).append(m)
+
+    def root(m: Mention) -> str:
+        return index.root[index.sentences[m[0]].article]
+
+    out: list[list[Mention]] = []
+    for group in agreeing:
+        vals = [index.quantities[m[0]][m[1]] for m in group]
+        keys = {(q.value, q.unit, q.second) for q in vals}
+        widened = list(group)
+        if len(keys) == 1 and all(q.bound in ("exact", "tally") for q in vals):
+            widened += by_value.pop(next(iter(keys)), [])
+        out.append(sorted(widened))
+    for members in by_value.values():
+        if len({root(m) for m in members}) >= 2:
+            out.append(sorted(members))
+    return out
 
 
 def read_frames(
@@ -152,6 +214,8 @@ def vet_groups(
     for m in frames:
         by_root.setdefault(index.root[index.sentences[m[0]].article], []).append(m)
 
+    generic = lang.generic_nouns if (lang := language_data("en")) else frozenset()
+
     def also_states(root: str, other: Mention) -> bool:
         """Does outlet `root` itself give `other`'s value for the same thing somewhere? Then its
         other figure is of another span, player or moment ("eight passes for 66 yards" in an
@@ -166,6 +230,34 @@ def vet_groups(
             and index.quantities[m[0]][m[1]].value == qo.value  # the very value, not a hedged one
             for m in by_root.get(root, ())
         )
+
+    def several(root: str, own: Mention, other: Mention) -> bool:
+        """Does outlet `root` itself give another value, one `own` cannot share, for the same
+        measured thing, one that `other` could as well be about? Then the kind of figure has
+        several facts in this story (each player's touchdowns, each year's total) and which one
+        the other outlet means is not known: no conflict can be called on it. A value that
+        `other` cannot be about (another place, date or owner: "nine killed in Pakistan" beside
+        "84 killed in Kerman") leaves the pair one fact."""
+        fo, qo, fx = frames.get(own), index.quantities[own[0]][own[1]], frames.get(other)
+        if fo is None or fx is None:
+            return False
+        return any(
+            m != own
+            and (g := frames[m]).unit == fo.unit
+            and g.noun == fo.noun
+            and (g.measure == fo.measure or (bool(g.noun) and g.noun not in generic))
+            and not compatible(index.quantities[m[0]][m[1]], qo)
+            and not hard_different(g, fx)
+            for m in by_root.get(root, ())
+        )
+
+    def owned(a: Mention, b: Mention) -> bool:
+        """A figure that belongs to one person or thing (an age) is one fact across outlets only
+        when both name the same holder: two ages with no shared name are two people's."""
+        fa, fb = frames.get(a), frames.get(b)
+        if fa is None or fb is None or config.owned_units.isdisjoint({fa.unit, fb.unit}):
+            return True
+        return bool(set(fa.holder) & set(fb.holder))
 
     out: list[FactGroup] = []
     for members in agreeing:
@@ -182,6 +274,9 @@ def vet_groups(
             and not compatible(qs[a], qs[b])
             and not also_states(root[a], b)
             and not also_states(root[b], a)
+            and not several(root[a], a, b)
+            and not several(root[b], b, a)
+            and owned(a, b)
         ]
         probs = [score(a, b) for a, b in pairs]
         known = [p for p in probs if p is not None]
@@ -384,10 +479,12 @@ __all__ = [
     "PairScorer",
     "fact_records",
     "hard_different",
+    "identical_figures",
     "other_facts",
     "quote_facts",
     "quote_status",
     "read_frames",
+    "significant_digits",
     "subject_of",
     "vet_groups",
 ]

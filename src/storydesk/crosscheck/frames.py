@@ -194,6 +194,21 @@ def frame_of(p: ParsedSentence, q: Quantity, article: str, sentence: int, lang: 
             if toks[k].pos == "NOUN" and toks[k].lemma not in lang.light_words and toks[k].lemma != noun:
                 path.append(toks[k].lemma)
     clause_tokens = _subtree(p, clause, within_clause=True)
+    # A clause without a subject of its own tells of what another phrase names, and that phrase's
+    # places, dates and agent are the figure's: a relative clause's antecedent ("the attack on
+    # Kerman which killed 84": Kerman's toll) and the clause a participle hangs from ("Pakistan
+    # struck Iran on Thursday, killing nine": Pakistan's strike, in Iran, on Thursday).
+    if clause < len(toks) and toks[clause].head != clause:
+        gov = toks[clause].head
+        relative = toks[clause].dep == "relcl" and any(toks[k].tag in ("WDT", "WP") for k in subj)
+        participle = toks[clause].dep in ("advcl", "xcomp") and not subj and toks[clause].tag in ("VBG", "VBN")
+        if relative:
+            clause_tokens |= _subtree(p, gov) - _subtree(p, clause)
+        elif participle:
+            outer = _clause_root(p, gov)
+            clause_tokens |= _subtree(p, outer, within_clause=True)
+            if toks[outer].lemma not in lang.reporting_verbs:
+                subj = [k for k, t in enumerate(toks) if t.head == outer and t.dep == "nsubj" and k not in span]
     skip = (q.start, q.end)
     scope = _entities_in(p, clause_tokens, _SCOPE_LABELS, skip)
     time = tuple(t for t in _entities_in(p, clause_tokens, _TIME_LABELS, skip) if _names_a_time(t))
