@@ -220,3 +220,23 @@ def store_id(data_dir: Path, outlet: str) -> str:
 
     with open_store(data_dir, readonly=True) as store:
         return str(store.list_articles(outlet=outlet)[0]["id"])
+
+
+@in_chromium
+def test_the_panel_writes_what_came_from_articles_as_text(browser, page_store) -> None:  # type: ignore[no-untyped-def]
+    evil = '<img src=x onerror="alert(1)">'
+    version_2 = [dict(d) for d in VERSION_2]
+    version_2[3]["outlet"] = "Coast Herald " + evil
+    data_dir, sid = page_store
+    with Served(data_dir) as srv:
+        ctx, page = new_page(browser)
+        page.goto(f"{srv.url}/stories/{sid}")
+        page.wait_for_function(f"window.localStorage.getItem('storydesk:last-visit:{sid}') !== null")
+        ingest(data_dir, version_2)
+        page.reload()
+        panel = page.locator("#changes")
+        panel.get_by_text("New outlets (1)").wait_for()
+        assert f"Coast Herald {evil} joined" in panel.inner_text()  # shown as text
+        assert panel.locator("img").count() == 0
+        assert page.errors == []  # no script ran (an alert would be recorded as a dialog)
+        ctx.close()
