@@ -71,6 +71,8 @@ def test_tally_is_not_a_range() -> None:
     q = one("The Senate voted 52-48 to confirm her")
     assert q.bound == "tally"
     assert q.label() == "52-48"
+    hyphenated = one("In a 214-to-197 vote, the chamber passed the bill")
+    assert (hyphenated.bound, hyphenated.label()) == ("tally", "214-197")
 
 
 def test_units_and_currencies() -> None:

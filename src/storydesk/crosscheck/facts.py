@@ -161,13 +161,20 @@ def hard_different(a: Frame, b: Frame) -> bool:
     an outcome, an item of a list of counts against a figure that is not one ("three women and
     four children" against "nine people"), two different named groups ("women" and "children"),
     or clauses that name different places, dates or owners."""
-    lang = language_data("en")
-    generic = lang.generic_nouns if lang else frozenset()
+    if a.language != b.language:
+        return True  # no word list reads across languages: never a conflict by them
+    generic = _generic(a)
     if a.unit != b.unit or a.marked != b.marked or a.part != b.part:
         return True
     if a.noun and b.noun and a.noun != b.noun and a.noun not in generic and b.noun not in generic:
         return True
     return any(clash(x, y)[0] for x, y in ((a.scope, b.scope), (a.time, b.time), (a.holder, b.holder)))
+
+
+def _generic(frame: Frame) -> frozenset[str]:
+    """The nouns that name no particular group ("people", "victims") in the frame's language."""
+    lang = language_data(frame.language)
+    return lang.generic_nouns if lang else frozenset()
 
 
 class PairScorer:
@@ -176,23 +183,24 @@ class PairScorer:
     def __init__(self, index: StoryIndex, frames: Mapping[Mention, Frame], use_embeddings: bool = True) -> None:
         self.index = index
         self.frames = frames
-        self.lang = language_data("en")
         self.model = load_model()
         self.msim = measure_similarities(list(frames.values()), use_embeddings)
         self.views: dict[int, SentenceView] = {}
-        if self.lang is not None:
-            for i, parsed in index.parses.items():
-                self.views[i] = sentence_view(parsed, self.lang)
+        for (i, _k), f in frames.items():
+            lang = language_data(f.language)
+            if i not in self.views and i in index.parses and lang is not None:
+                self.views[i] = sentence_view(index.parses[i], lang)
 
     def __call__(self, ma: Mention, mb: Mention) -> float | None:
         """P(same fact), 0.0 for a hard difference, None when a side has no frame."""
         fa, fb = self.frames.get(ma), self.frames.get(mb)
-        if fa is None or fb is None or self.lang is None:
+        lang = language_data(fa.language) if fa is not None else None
+        if fa is None or fb is None or lang is None or ma[0] not in self.views or mb[0] not in self.views:
             return None
         if hard_different(fa, fb):
             return 0.0
         ms = self.msim.get((fa.what, fb.what), 0.0)
-        x = features(fa, fb, float(self.index.sims[ma[0], mb[0]]), ms, self.views[ma[0]], self.views[mb[0]], self.lang)
+        x = features(fa, fb, float(self.index.sims[ma[0], mb[0]]), ms, self.views[ma[0]], self.views[mb[0]], lang)
         return self.model.probability(x)
 
 
@@ -213,8 +221,6 @@ def vet_groups(
     by_root: dict[str, list[Mention]] = {}
     for m in frames:
         by_root.setdefault(index.root[index.sentences[m[0]].article], []).append(m)
-
-    generic = lang.generic_nouns if (lang := language_data("en")) else frozenset()
 
     def also_states(root: str, other: Mention) -> bool:
         """Does outlet `root` itself give `other`'s value for the same thing somewhere? Then its
@@ -245,7 +251,7 @@ def vet_groups(
             m != own
             and (g := frames[m]).unit == fo.unit
             and g.noun == fo.noun
-            and (g.measure == fo.measure or (bool(g.noun) and g.noun not in generic))
+            and (g.measure == fo.measure or (bool(g.noun) and g.noun not in _generic(g)))
             and not compatible(index.quantities[m[0]][m[1]], qo)
             and not hard_different(g, fx)
             for m in by_root.get(root, ())

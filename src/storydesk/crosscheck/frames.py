@@ -62,6 +62,7 @@ class Frame(Record):
     update: bool = False  # an increment or revision ("two more", "rose to")
     marked: bool = False  # forecast, rate, scoped subset: never set against a plain total
     bound: str = "exact"
+    language: str = "en"  # whose word lists read the frame (crosscheck/data/<language>.json)
 
 
 def _subtree(p: ParsedSentence, root: int, within_clause: bool = False) -> set[int]:
@@ -113,12 +114,14 @@ def _entities_in(p: ParsedSentence, tokens: set[int], labels: frozenset[str], sk
     return tuple(dict.fromkeys(out))
 
 
-def frame_of(p: ParsedSentence, q: Quantity, article: str, sentence: int, lang: LanguageData) -> Frame:
+def frame_of(
+    p: ParsedSentence, q: Quantity, article: str, sentence: int, lang: LanguageData, language: str = "en"
+) -> Frame:
     """The frame of figure `q` in parsed sentence `p` (offsets of `q` are into `p.text`)."""
     base = dict(
         article=article, sentence=sentence, start=q.start, end=q.end, text=q.text, value=q.value,
         low=q.low, high=q.high, unit=q.unit, label=q.label(), update=q.update,
-        marked=q.forecast or q.rate or q.scoped, bound=q.bound,
+        marked=q.forecast or q.rate or q.scoped, bound=q.bound, language=language,
     )
     head = p.span_head(q.start, q.end)
     if head is None:
@@ -284,9 +287,9 @@ def frames_for(
     """The frames of one sentence's figures; none when the sentence has no parse (no model for
     its language), so no figure is ever read by another language's rules."""
     lang = language_data(language)
-    if parsed is None or lang is None:
+    if parsed is None or lang is None or language is None:
         return ()
-    return tuple(frame_of(parsed, q, article, sentence, lang) for q in quantities)
+    return tuple(frame_of(parsed, q, article, sentence, lang, language) for q in quantities)
 
 
 __all__ = ["Frame", "attribution", "frame_of", "frames_for"]

@@ -325,7 +325,8 @@ _NUMBER_RE = re.compile(
     rf"(?P<num>{_NUM_TOKEN})"
     # "$137 million", and hyphenated before a noun: "a $137-million haul", "a 20-million-euro deal"
     rf"(?P<scale>(?:(?:\s?-\s?|\s)?(?:{_SCALE_WORDS}|dozen)\b)*(?:\s?(?:mn|bn|tn|b)\b\.?)?)"
-    r"(?:\s?(?:-|to|and|or)\s?(?P<cur2>(?:US)?\$|€|£)?"
+    # a second figure: a range or a tally, "5-7", "220 to 211", "a 220-to-190 vote"
+    r"(?:\s?(?:-to-|-|to|and|or)\s?(?P<cur2>(?:US)?\$|€|£)?"
     rf"(?P<num2>\d[\d,.]*|(?:{_WORD_NUM}))(?P<scale2>(?:\s?(?:{_SCALE_WORDS}))*))?",
     re.I,
 )
