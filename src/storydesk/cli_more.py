@@ -39,18 +39,18 @@ def register(app: typer.Typer) -> None:
         """Write one story's evidence package: report page, story.json, brief.md, sources (WARC), manifest.
 
         The zip opens on any machine without storydesk: report.html is self-contained, the
-        sources are WARC records (cleaned text and provenance of each article), and
+        sources are WARC records (each article's original bytes when stored, its cleaned text
+        and provenance), and
         manifest.json holds the SHA-256 of every file. Check it with `storydesk verify`.
 
         Example: storydesk export-story "$(storydesk stories --ids --limit 1)" --out story.zip
         """
-        from storydesk.evidence import build_package, write_package
+        from storydesk.evidence import package_story, write_package
 
         settings = _settings(data)
         with _open(settings, create=False) as store:
-            story = store.get_story(story_id)
-            articles = {a.id: a for a in store.iter_articles([x.id for x in story.articles])}
-        package = build_package(story, articles)
+            package = package_story(store, story_id)
+            story = store.get_story(package.story_id)
         write_package(package, out_path)
         missing = [a["id"] for a in package.manifest["articles"] if a.get("missing")]
         if json_out:
@@ -59,8 +59,11 @@ def register(app: typer.Typer) -> None:
             size = out_path.stat().st_size
             out.print(escape(f"Wrote {out_path}: story {story.id} ({len(story.articles)} articles), "
                              f"{len(package.files) + 1} files, {size:,} bytes."), highlight=False)
-            out.print("Original page bytes are not stored by storydesk: the WARC holds each article's cleaned "
-                      "text and provenance (see manifest.json).", highlight=False)
+            kept = package.manifest["original_bytes"]
+            out.print(escape(f"Original bytes of {kept['stored']} of {kept['stored'] + kept['not_stored']} articles "
+                             "in the WARC; " + ("all of them." if not kept["not_stored"] else
+                                                "the others have none stored (see manifest.json).")),
+                      highlight=False)
         for aid in missing:
             err.print(escape(f"article {aid} is no longer in the store: listed as missing, no WARC records"),
                       highlight=False)

@@ -21,7 +21,16 @@ import numpy as np
 
 from storydesk.engine import Engine
 from storydesk.errors import InputError, UsageError
-from storydesk.records import Article, Assignment, BriefSentence, RawDocument, RunSummary, Skip, Story
+from storydesk.records import (
+    Article,
+    Assignment,
+    BriefSentence,
+    Original,
+    RawDocument,
+    RunSummary,
+    Skip,
+    Story,
+)
 from storydesk.settings import Settings
 from storydesk.store import SqliteStore, open_store
 
@@ -134,6 +143,11 @@ def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
     clean = functools.partial(clean_one, settings=settings)
     progress.stage("ingest + clean")
     seen: set[str] = set()
+    # The bytes each document was read from, in the order the documents go to the workers:
+    # eng.map gives one outcome per document in that order, so the head is always the original
+    # of the outcome in hand. The bytes stay here (the workers get the document without them).
+    pending: deque[Original | None] = deque()
+    originals: dict[str, Original] = {}
 
     def documents() -> Iterator[RawDocument]:
         # inputs that cannot be read are reported as they are met; the rest go to the workers
@@ -143,10 +157,13 @@ def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
                 progress.skipped(d)
                 progress.advance()
             else:
-                yield d
+                keep = d.original is not None and len(d.original.data) <= settings.max_bytes
+                pending.append(d.original if keep else None)
+                yield dataclasses.replace(d, original=None) if d.original is not None else d
 
     def store_batch(articles: list[Article], done: int) -> None:
-        result.new += store.add_articles(articles)
+        result.new += store.add_articles(articles, originals)
+        originals.clear()
         progress.advance(done)
 
     with _engine(settings, engine, embed=False) as eng:
@@ -157,6 +174,10 @@ def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
         # the pickling while keeping both workers busy.
         for out in eng.map(clean, documents(), chunksize=8):
             done += 1
+            original = pending.popleft() if pending else None
+            sha = out.provenance.original_sha256 if isinstance(out, Article) and out.provenance else None
+            if original is not None and sha is not None:
+                originals[sha] = original
             if isinstance(out, Skip):
                 result.skipped.append(out)
                 progress.skipped(out)

@@ -63,10 +63,14 @@ class Record:
     __slots__ = ()
     # Keys dropped from to_dict() when their value is None (optional contract fields).
     _omit_none: ClassVar[frozenset[str]] = frozenset()
+    # Fields never in to_dict(): in-memory hand-offs that are not JSON (RawDocument.original).
+    _transient: ClassVar[frozenset[str]] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            if f.name in self._transient:
+                continue
             v = getattr(self, f.name)
             if v is None and f.name in self._omit_none:
                 continue
@@ -117,6 +121,10 @@ def article_id(doc: RawDocument) -> str:
 class Provenance(Record):
     """Where a document came from: the file or URL, its format, and where inside it."""
 
+    # Written only when set, so the provenance of articles read before originals were kept
+    # (and of feed/JSONL entries, which have no bytes of their own) reads as it always did.
+    _omit_none: ClassVar[frozenset[str]] = frozenset({"original_sha256"})
+
     source: str  # file path or URL as given
     fmt: str  # "text" | "html" | "jsonl" | "warc" | "rss" | "atom"
     locator: str = ""  # "line 3", "record <urn:uuid:...>", "entry 4"; "" for a whole file
@@ -127,6 +135,28 @@ class Provenance(Record):
     published_from: str | None = None
     # How `outlet` was found (storydesk.outlets): "site-name", "chrome", "domain" or "file".
     outlet_from: str | None = None
+    # SHA-256 (hex) of the bytes the document was read from (`Original`), kept in the store's
+    # originals table; None when there are none (a feed or JSONL entry) or they were not kept.
+    original_sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """The bytes one document was read from: a file, a fetched body, a WARC record's payload.
+
+    Handed from ingest to the store beside a RawDocument (never JSON: `RawDocument.original` is
+    transient). `content_type` is the HTTP Content-Type when one was sent, else the sniffed
+    type; `http_headers` is the status line and headers as received ("HTTP/1.1 200 OK\r\n..."),
+    None when the bytes did not come over HTTP or the headers are unknown.
+    """
+
+    data: bytes
+    content_type: str | None = None
+    http_headers: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +177,11 @@ class RawDocument(Record):
     published: str | None = None  # ISO 8601
     language: str | None = None  # ISO 639-1
     author: str | None = None
+    # The bytes it was read from, on their way to the store (provenance.original_sha256 names
+    # them); not compared, not in to_dict(), and dropped before the document goes to a worker.
+    original: Original | None = field(default=None, compare=False, repr=False)
+
+    _transient: ClassVar[frozenset[str]] = frozenset({"original"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,6 +520,7 @@ __all__ = [
     "Exclusive",
     "Fact",
     "FactCell",
+    "Original",
     "OutletSetting",
     "Passage",
     "Provenance",

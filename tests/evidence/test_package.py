@@ -35,7 +35,8 @@ def exported(filled_data: Path, seed_set: tuple[Story, list[Article]], tmp_path:
     out = tmp_path / "pkg" / "story.zip"
     code, stdout, err = sd("export-story", story.id, "--out", out, "--data", filled_data, capsys=capsys)
     assert code == 0, err
-    assert f"story {story.id}" in stdout and "not stored" in stdout
+    # the builders' articles were made in memory, not ingested: no bytes of theirs are stored
+    assert f"story {story.id}" in stdout and "Original bytes of 0 of" in stdout
     return out
 
 
@@ -61,7 +62,7 @@ def test_export_then_verify_round_trips(exported: Path, filled_data: Path, seed_
     assert {f["path"]: f["sha256"] for f in manifest["files"]} == {
         n: hashlib.sha256(d).hexdigest() for n, d in files.items() if n != "manifest.json"}
     assert manifest["story"]["id"] == story.id
-    assert manifest["original_bytes"]["stored"] is False
+    assert manifest["original_bytes"]["stored"] == 0 and manifest["original_bytes"]["note"]
     assert [a["id"] for a in manifest["articles"]] == [a.id for a in story.articles]
     # story.json is the record `storydesk story --json` prints
     code, out, _ = sd("story", story.id, "--json", "--data", filled_data, capsys=capsys)
@@ -81,7 +82,8 @@ def test_warcio_reads_each_articles_text_and_provenance(exported: Path, seed_set
     warc = members(exported)["articles.warc.gz"]
     records = [(r.rec_type, dict(r.rec_headers.headers), r.content_stream().read())
                for r in ArchiveIterator(io.BytesIO(warc), check_digests="raise")]  # type: ignore[arg-type]
-    assert records[0][0] == "warcinfo" and b"original-bytes: not stored" in records[0][2]
+    assert records[0][0] == "warcinfo" and b"original-bytes: 0 of 5 articles (the others: none stored" in records[0][2]
+    assert not [h for _, h, _ in records if h.get("WARC-Storydesk-Content") == "original"]
     texts = {h["WARC-Storydesk-Article"]: (h, body) for kind, h, body in records if kind == "resource"}
     metas = {h["WARC-Storydesk-Article"]: (h, body) for kind, h, body in records if kind == "metadata"}
     assert list(texts) == list(metas) == [a.id for a in story.articles]

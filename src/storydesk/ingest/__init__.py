@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import IO
 
 from storydesk.errors import InputError
-from storydesk.ingest._common import GuardedGzip, html_document, skip_from, too_large
+from storydesk.ingest._common import GuardedGzip, html_document, skip_from, too_large, with_original
 from storydesk.ingest.decode import decode_bytes
 from storydesk.ingest.sniff import HEAD_BYTES, gzip_is_damaged, gzip_member_head, sniff
-from storydesk.records import Provenance, RawDocument, Skip
+from storydesk.records import Original, Provenance, RawDocument, Skip
 from storydesk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,9 @@ Item = RawDocument | Skip
 
 # Formats read whole (the limit is the file's size) vs streamed (the limit is per line/record).
 _STREAMED = frozenset({"jsonl", "warc", "arc"})
+# Formats whose whole input is one document, so its bytes are that document's original
+# (records.Original), with the media type a file of that format has when none was sent.
+_ORIGINAL_TYPES = {"html": "text/html", "text": "text/plain"}
 
 
 def iter_inputs(paths: Sequence[str | Path], settings: Settings) -> Iterator[Item]:
@@ -166,6 +169,11 @@ def _read_stream(
     if len(data) > settings.max_bytes:
         yield too_large(source, len(data), settings.max_bytes, "decompressed file")
         return
+    if fmt in _ORIGINAL_TYPES:
+        # a whole page (or text file) is its own bytes; entries of a feed or JSONL file are not
+        original = Original(data, _ORIGINAL_TYPES[fmt])
+        yield from (with_original(item, original) for item in read_document(data, fmt, source, settings))
+        return
     yield from read_document(data, fmt, source, settings)
 
 
@@ -214,6 +222,8 @@ def read_document(
 
 def iter_url(url: str, settings: Settings) -> Iterator[Item]:
     """Fetch one http(s) URL (a feed, usually) and read what came back by its content."""
+    import dataclasses
+
     from storydesk.ingest.fetch import fetch
     from storydesk.ingest.warc import _content_type
 
@@ -235,13 +245,20 @@ def iter_url(url: str, settings: Settings) -> Iterator[Item]:
             yield too_large(url, len(body), settings.max_bytes, "decompressed response")
             return
         fmt = sniff(body[:HEAD_BYTES], "")
-        got = type(got)(got.url, body, got.content_type, got.fetched)
+        original = Original(got.body, got.content_type, got.http_headers)
+        got = dataclasses.replace(got, body=body)
+    else:
+        original = Original(got.body, got.content_type, got.http_headers)
     if fmt in ("empty", "binary"):
         yield Skip(url, fmt, "the server sent no text")
         return
     _mime, charset = _content_type(got.content_type)
-    yield from read_document(got.body, fmt, url, settings, url=got.url, declared=charset,
-                             fetched=got.fetched)
+    items = read_document(got.body, fmt, url, settings, url=got.url, declared=charset, fetched=got.fetched)
+    if fmt not in _ORIGINAL_TYPES:
+        yield from items
+        return
+    # the body as the server sent it (gzip and all), with its headers: a WARC response record
+    yield from (with_original(item, original) for item in items)
 
 
 __all__ = ["iter_file", "iter_inputs", "iter_stream", "iter_url", "read_document"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from storydesk.errors import InputError, TooLarge
-from storydesk.records import Provenance, RawDocument, Skip
+from storydesk.records import Original, Provenance, RawDocument, Skip
 from storydesk.settings import Settings
 
 # The HTML reader's own reason words, mapped onto ingest's skip vocabulary.
@@ -46,6 +46,20 @@ def without_nul(item: RawDocument | Skip) -> RawDocument | Skip:
     import dataclasses
 
     return dataclasses.replace(item, **changes)
+
+
+def with_original(item: RawDocument | Skip, original: Original) -> RawDocument | Skip:
+    """`item` carrying the bytes it was read from, its provenance naming them by SHA-256.
+
+    A Skip, or a document that already has its own (a WARC record fetched inside a URL's body),
+    passes unchanged. The caller passes bytes already bounded by `settings.max_bytes`.
+    """
+    if not isinstance(item, RawDocument) or item.original is not None:
+        return item
+    import dataclasses
+
+    prov = dataclasses.replace(item.provenance, original_sha256=original.sha256)
+    return dataclasses.replace(item, provenance=prov, original=original)
 
 
 def html_document(

@@ -155,7 +155,7 @@ def entry_document(
     language = language_code(content_lang) or language_code(feed.get("language"))
     if published is None:
         published = normalise_date(dict.get(entry, "published") or dict.get(entry, "updated"), language)
-    meta = {
+    meta: dict[str, Any] = {  # RawDocument fields (str or None)
         "title": title,
         "outlet": text_or_none(feed.get("title")),
         "author": text_or_none(entry.get("author")),

@@ -7,10 +7,14 @@ crawler). The body is read in chunks and abandoned past `settings.max_bytes`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from storydesk.errors import InputError, TooLarge
 from storydesk.ingest.dates import format_datetime
 from storydesk.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 # Generous for one feed or page, short enough that a dead host does not stall a run.
 TIMEOUT_S = 20.0
@@ -25,6 +29,9 @@ class Fetched:
     body: bytes
     content_type: str | None
     fetched: str | None  # ISO time of the fetch
+    # The status line and headers as received (latin-1, CRLF lines), for the evidence package's
+    # WARC response record; the body is after httpx undid any Content-Encoding.
+    http_headers: str | None = None
 
 
 def fetch(url: str, settings: Settings) -> Fetched:
@@ -56,9 +63,15 @@ def fetch(url: str, settings: Settings) -> Fetched:
                 body=b"".join(chunks),
                 content_type=resp.headers.get("Content-Type"),
                 fetched=format_datetime(datetime.now(UTC)),
+                http_headers=_header_block(resp),
             )
     except httpx.HTTPError as exc:
         raise InputError("not-found", f"could not fetch it ({type(exc).__name__}: {exc})") from exc
+
+
+def _header_block(resp: httpx.Response) -> str:
+    head = f"{resp.http_version} {resp.status_code} {resp.reason_phrase}\r\n"
+    return head + "".join(f"{k.decode('latin-1')}: {v.decode('latin-1')}\r\n" for k, v in resp.headers.raw)
 
 
 def _limit_detail(size: int, limit: int, more: bool = False) -> str:

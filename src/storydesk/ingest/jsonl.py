@@ -41,7 +41,7 @@ def record_document(
         return Skip(where, "bad-record", f'no "text" or "html" string field (keys: {keys})')
     url = text_or_none(_first(obj, _URL_KEYS))
     language = language_code(_first(obj, ("language", "lang")))
-    meta = {
+    meta: dict[str, Any] = {  # RawDocument fields (str or None)
         "title": text_or_none(_first(obj, ("title", "headline"))),
         "outlet": text_or_none(_first(obj, _OUTLET_KEYS)),
         "author": _author(_first(obj, ("author", "authors", "byline"))),

@@ -26,12 +26,13 @@ from storydesk.ingest._common import (
     ratio_exceeded,
     skip_from,
     too_large,
+    with_original,
     without_nul,
 )
 from storydesk.ingest.dates import normalise_date
 from storydesk.ingest.decode import decode_bytes
 from storydesk.ingest.text import parse_text
-from storydesk.records import Provenance, RawDocument, Skip
+from storydesk.records import Original, Provenance, RawDocument, Skip
 from storydesk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -235,14 +236,24 @@ def _read_record(
         text = decode_bytes(body, charset)
     except InputError as exc:
         return skip_from(where, exc)
+    # the payload as captured (dechunked and decoded by warcio), with its HTTP headers if any
+    http = record.http_headers.to_str() if record.rec_type == "response" and record.http_headers else None
+    original = Original(body, _original_type(record), http)
     if mime in _HTML_TYPES:
-        return html_document(text, prov, settings, where, url=url or None)
+        return with_original(html_document(text, prov, settings, where, url=url or None), original)
     if not text.replace("\x00", "").strip():
         return Skip(where, "empty", "the text record is blank")
     doc = parse_text(text, prov)
-    return without_nul(RawDocument(
+    return with_original(without_nul(RawDocument(
         provenance=doc.provenance, text=doc.text, url=url or None, title=doc.title, outlet=doc.outlet
-    ))
+    )), original)
+
+
+def _original_type(record: Any) -> str | None:
+    """The Content-Type the captured payload was served with (HTTP's, else the record's)."""
+    if record.rec_type == "response" and record.http_headers is not None:
+        return record.http_headers.get_header("Content-Type")  # type: ignore[no-any-return]
+    return record.rec_headers.get_header("Content-Type")  # type: ignore[no-any-return]
 
 
 __all__ = ["iter_warc"]

@@ -130,6 +130,17 @@ MIGRATIONS: list[str] = [
     INSERT INTO story_versions (story_id, version, analysed_at, data)
         SELECT id, 1, updated_at, data FROM stories;
     """,
+    # 6: the bytes each document was read from (issue 25's evidence package), content-addressed:
+    # sha256 of the bytes (hex) -> the bytes zlib-compressed, their size, the Content-Type and the
+    # HTTP status line and headers they came with (NULL: not over HTTP, or unknown). Articles name
+    # theirs in provenance.original_sha256; one page ingested twice, or one body behind two URLs,
+    # is kept once. A rowid table: rows hold whole pages, which WITHOUT ROWID tables store badly.
+    """
+    CREATE TABLE originals (
+        sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, content_type TEXT, http_headers TEXT,
+        data BLOB NOT NULL, stored_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

@@ -7,18 +7,19 @@ into SQLite (DuckDB's FTS extension downloads at run time, which cannot work off
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from storydesk.errors import NotFound, StoreError, UsageError
-from storydesk.records import Article, Assignment, Provenance, Removed, Story
+from storydesk.records import Article, Assignment, Original, Provenance, Removed, Story
 from storydesk.store.migrations import SCHEMA_VERSION, migrate
 from storydesk.store.ranking import DEFAULT_RANKING, Ranking, parse_time, rank_key
 from storydesk.store.versions import ArticleVersion, StoryVersionInfo, article_identity
@@ -44,6 +45,9 @@ def _now_exact() -> str:
 # 1.8 ms; a put_stories of that story costs about 4.5 ms, so level 1 keeps the history's time
 # small beside it (issue 25; measured with zlib.compress in a loop, load 4).
 VERSION_COMPRESSION = 1
+# Originals (whole HTML pages) are written once and read only by an export: level 6 (measured
+# in the commit that added them) keeps more of the store's size down for a little ingest time.
+ORIGINAL_COMPRESSION = 6
 
 
 def _version_json(data: bytes | str) -> str:
@@ -128,20 +132,26 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ articles
 
-    def add_articles(self, articles: Iterable[Article]) -> list[str]:
-        """Insert articles not yet stored; return the new ids. Commits every BATCH rows."""
+    def add_articles(self, articles: Iterable[Article],
+                     originals: Mapping[str, Original] | None = None) -> list[str]:
+        """Insert articles not yet stored; return the new ids. Commits every BATCH rows.
+
+        `originals` (sha256 -> the bytes an article was read from) are kept, in the same
+        transaction as the articles whose provenance.original_sha256 names them; an article
+        stored before its bytes were kept gets their hash when it is ingested again.
+        """
         new: list[str] = []
         batch: list[Article] = []
         for art in articles:
             batch.append(art)
             if len(batch) >= BATCH:
-                new += self._insert(batch)
+                new += self._insert(batch, originals or {})
                 batch = []
         if batch:
-            new += self._insert(batch)
+            new += self._insert(batch, originals or {})
         return new
 
-    def _insert(self, batch: list[Article]) -> list[str]:
+    def _insert(self, batch: list[Article], originals: Mapping[str, Original]) -> list[str]:
         with self._lock, self.conn:
             # take the write lock before looking: two processes inserting the same article must
             # not both find it missing (a deferred transaction would only lock at the INSERT)
@@ -163,7 +173,48 @@ class SqliteStore:
             )
             for a in fresh:
                 self._supersede(a)
+            self._keep_originals(batch, originals, now)
             return [a.id for a in fresh]
+
+    def _keep_originals(self, batch: list[Article], originals: Mapping[str, Original], now: str) -> None:
+        """Store the originals `batch` names (once each); name them on stored articles lacking one."""
+        named = {a.id: a.provenance.original_sha256 for a in batch
+                 if a.provenance is not None and a.provenance.original_sha256 in originals}
+        if not named:
+            return
+        rows = []
+        for sha in dict.fromkeys(named.values()):
+            assert sha is not None
+            orig = originals[sha]
+            rows.append((sha, len(orig.data), orig.content_type, orig.http_headers,
+                         zlib.compress(orig.data, ORIGINAL_COMPRESSION), now))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO originals (sha256, size, content_type, http_headers, data, stored_at)"
+            " VALUES (?,?,?,?,?,?)", rows)
+        # the same page ingested before originals were kept: same id, provenance without the hash
+        self.conn.executemany(
+            "UPDATE articles SET provenance = json_set(provenance, '$.original_sha256', ?)"
+            " WHERE id = ? AND json_valid(provenance) AND json_type(provenance) = 'object'"
+            " AND json_extract(provenance, '$.original_sha256') IS NULL",
+            [(sha, aid) for aid, sha in named.items()])
+
+    def get_originals(self, shas: Iterable[str | None]) -> dict[str, Original]:
+        """The stored originals among `shas` (sha256 -> bytes and how they were served)."""
+        wanted = sorted({s for s in shas if s})
+        out: dict[str, Original] = {}
+        with self._lock:
+            for i in range(0, len(wanted), BATCH):
+                part = wanted[i:i + BATCH]
+                for row in self.conn.execute(
+                    "SELECT sha256, size, content_type, http_headers, data FROM originals"
+                    f" WHERE sha256 IN ({','.join('?' * len(part))})", part):
+                    # bounded by the size stored: a damaged row cannot inflate without limit
+                    d = zlib.decompressobj()
+                    data = d.decompress(row["data"], row["size"] + 1)
+                    if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != row["sha256"]:
+                        continue  # damaged: better no original than a wrong one
+                    out[row["sha256"]] = Original(data, row["content_type"], row["http_headers"])
+        return out
 
     def _supersede(self, a: Article) -> None:
         """Mark the versions of `a`'s page: the newest is the one a story reads (issue 25).
