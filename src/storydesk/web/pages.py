@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from storydesk.errors import NotFound
 from storydesk.report.html import environment
@@ -88,6 +89,26 @@ def story_page(story_id: str, store: StoreDep) -> HTMLResponse:
     articles = {a.id: a for a in store.iter_articles(a.id for a in story.articles)}
     v = story_view(story, articles)
     return render("story.html", title=story.title, v=v, web=True, article_href=article_href)
+
+
+def package_filename(story_id: str) -> str:
+    """The download's file name: only characters safe in any file system and in a quoted
+    Content-Disposition value (a story id is hex, but the name must hold whatever it is)."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", story_id)[:64] or "story"
+    return f"storydesk-evidence-{safe}.zip"
+
+
+@router.get("/stories/{story_id}/package.zip")
+def story_package(story_id: str, store: StoreDep) -> Response:
+    """The story's evidence package (`storydesk export-story`'s zip), built on request."""
+    from storydesk.evidence import package_story, package_zip
+
+    package = package_story(store, story_id)
+    return Response(
+        package_zip(package), media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{package_filename(package.story_id)}"',
+                 "Cache-Control": "no-store"},
+    )
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
