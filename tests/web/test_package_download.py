@@ -76,3 +76,31 @@ def test_an_unknown_story_is_a_404_page_not_a_zip(filled_data: Path) -> None:
 def test_the_file_name_is_safe_whatever_the_id(story_id: str) -> None:
     name = package_filename(story_id)
     assert re.fullmatch(r"storydesk-evidence-[A-Za-z0-9_-]{1,64}\.zip", name), name
+
+
+@pytest.mark.browser
+def test_clicking_the_button_in_chromium_downloads_a_package_that_verifies(
+        filled_data: Path, seed_set: tuple[Story, list[Article]], tmp_path: Path,
+        request: pytest.FixtureRequest) -> None:
+    from storydesk_test_browsing import CHROMIUM, Served, new_page
+
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian chromium at /usr/bin/chromium")
+    browser = request.getfixturevalue("browser")
+    story, _ = seed_set
+    with Served(filled_data) as served:
+        ctx, page = new_page(browser)
+        ctx.set_default_timeout(30_000)
+        try:
+            page.goto(f"{served.url}/stories/{story.id}")
+            with page.expect_download() as info:
+                page.get_by_role("link", name="Download evidence package").click()
+            download = info.value
+            assert download.suggested_filename == f"storydesk-evidence-{story.id}.zip"
+            path = tmp_path / download.suggested_filename
+            download.save_as(path)
+            assert page.errors == []
+        finally:
+            ctx.close()
+    result = verify_package(path)
+    assert result.ok and result.story == story.id, result.problems
