@@ -170,6 +170,14 @@ def test_an_outlet_with_several_values_of_one_kind_calls_no_conflict() -> None:
     assert _vetted(both, other, 5, 3) == "possible"
 
 
+def test_an_outlet_with_several_figures_of_one_unit_calls_no_conflict() -> None:
+    other = "Shares in Norvik fell 9% on Monday."
+    assert _vetted("Shares in Norvik fell 4% on Monday.", other, 4, 9) == "conflict"
+    # A gives a day's and a week's fall, worded with two verbs: B's 9% may be either
+    both = "Shares in Norvik fell 4% on Monday. Over the week the stock lost 12%."
+    assert _vetted(both, other, 4, 9) == "possible"
+
+
 def test_two_ages_are_one_fact_only_for_one_named_holder() -> None:
     # an age belongs to a person: without the same name on both sides it may be two people's
     # (a story of a crime names a victim, a suspect, a witness), so it is only "possible"
