@@ -110,7 +110,7 @@ class Desk:
         `self.skipped` (each with its source and reason); the rest carry on.
         """
         from storydesk.clean import apply_templates, learn_templates
-        from storydesk.pipeline import clean_one, open_engine
+        from storydesk.pipeline import OriginalsInFlight, clean_one, open_engine
 
         docs = _as_list(documents)
         _check_paths(docs)
@@ -118,17 +118,19 @@ class Desk:
         seen: list[str] = []
         new: list[str] = []
         batch: list[Article] = []
+        originals = OriginalsInFlight(self.settings.max_bytes)  # the bytes each was read from
 
         def items() -> Iterator[RawDocument]:
             for item in _items(docs, self.settings):
                 if isinstance(item, Skip):
                     self.skipped.append(item)
                 else:
-                    yield item
+                    yield originals.hold(item)
 
         engine = open_engine(self.settings.replace(embed=False))
         try:
             for out in engine.map(clean, items(), chunksize=8):
+                originals.match(out)
                 if isinstance(out, Skip):
                     self.skipped.append(out)
                     continue
@@ -136,9 +138,9 @@ class Desk:
                     seen.append(out.id)
                     batch.append(out)
                 if len(batch) >= _BATCH:
-                    new += self.store.add_articles(batch)
+                    new += self.store.add_articles(batch, originals.take())
                     batch = []
-            new += self.store.add_articles(batch)
+            new += self.store.add_articles(batch, originals.take())
         finally:
             engine.close()
         # as `storydesk ingest`: re-learn the touched outlets' templates (repeated page chrome)

@@ -102,6 +102,38 @@ def clean_one(doc: RawDocument, settings: Settings | None = None) -> Article | S
     return art
 
 
+class OriginalsInFlight:
+    """The bytes each document was read from, held here while the document is cleaned elsewhere.
+
+    `hold` takes a document's bytes off it before it goes to a worker (they would be pickled
+    beside its text for nothing) and queues them; an engine's `map` gives one outcome per
+    document in order, so `match` pairs the head of the queue with the outcome in hand and keeps
+    it when that is an article naming it; `take` hands the kept ones to `add_articles`.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes  # Settings.max_bytes: the bound on anything read, kept too
+        self._queue: deque[Original | None] = deque()
+        self._kept: dict[str, Original] = {}
+
+    def hold(self, doc: RawDocument) -> RawDocument:
+        if doc.original is None:
+            self._queue.append(None)
+            return doc
+        self._queue.append(doc.original if len(doc.original.data) <= self.max_bytes else None)
+        return dataclasses.replace(doc, original=None)
+
+    def match(self, outcome: Article | Skip) -> None:
+        original = self._queue.popleft() if self._queue else None
+        sha = outcome.provenance.original_sha256 if isinstance(outcome, Article) and outcome.provenance else None
+        if original is not None and sha is not None:
+            self._kept[sha] = original
+
+    def take(self) -> dict[str, Original]:
+        kept, self._kept = self._kept, {}
+        return kept
+
+
 def open_engine(settings: Settings) -> Engine:
     """The run's executor, its workers loading the per-process models once at start.
 
@@ -143,11 +175,7 @@ def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
     clean = functools.partial(clean_one, settings=settings)
     progress.stage("ingest + clean")
     seen: set[str] = set()
-    # The bytes each document was read from, in the order the documents go to the workers:
-    # eng.map gives one outcome per document in that order, so the head is always the original
-    # of the outcome in hand. The bytes stay here (the workers get the document without them).
-    pending: deque[Original | None] = deque()
-    originals: dict[str, Original] = {}
+    originals = OriginalsInFlight(settings.max_bytes)
 
     def documents() -> Iterator[RawDocument]:
         # inputs that cannot be read are reported as they are met; the rest go to the workers
@@ -157,13 +185,10 @@ def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
                 progress.skipped(d)
                 progress.advance()
             else:
-                keep = d.original is not None and len(d.original.data) <= settings.max_bytes
-                pending.append(d.original if keep else None)
-                yield dataclasses.replace(d, original=None) if d.original is not None else d
+                yield originals.hold(d)
 
     def store_batch(articles: list[Article], done: int) -> None:
-        result.new += store.add_articles(articles, originals)
-        originals.clear()
+        result.new += store.add_articles(articles, originals.take())
         progress.advance(done)
 
     with _engine(settings, engine, embed=False) as eng:
@@ -174,10 +199,7 @@ def ingest(paths: Sequence[str | Path], settings: Settings, store: SqliteStore,
         # the pickling while keeping both workers busy.
         for out in eng.map(clean, documents(), chunksize=8):
             done += 1
-            original = pending.popleft() if pending else None
-            sha = out.provenance.original_sha256 if isinstance(out, Article) and out.provenance else None
-            if original is not None and sha is not None:
-                originals[sha] = original
+            originals.match(out)
             if isinstance(out, Skip):
                 result.skipped.append(out)
                 progress.skipped(out)

@@ -209,3 +209,15 @@ def test_the_package_warc_holds_each_original_as_a_response_or_resource_record(
 def store_originals(data: Path, arts: dict[str, Article]) -> dict[str, Original]:
     with open_store(data, readonly=True) as store:
         return store.get_originals(a.provenance.original_sha256 for a in arts.values() if a.provenance)
+
+
+def test_desk_ingest_as_watch_uses_keeps_the_bytes_too(tmp_path: Path) -> None:
+    from storydesk import Desk
+
+    page = tmp_path / "page.html"
+    page.write_bytes(PAGE)
+    with Desk(tmp_path / "data") as desk:
+        (aid,) = desk.ingest([page])
+        prov = desk.store.get_article(aid).provenance
+        assert prov is not None and prov.original_sha256 == hashlib.sha256(PAGE).hexdigest()
+        assert desk.store.get_originals([prov.original_sha256])[prov.original_sha256].data == PAGE
