@@ -132,6 +132,9 @@ def test_transliterated_name_is_not_flagged() -> None:
     assert not _spelled_differently("Hossein Amir-Abdollahian", "Hossein Amirabdollahian")
     assert not _spelled_differently("Wolfe", "Ilene Wolfe")
     assert _spelled_differently("Anthony LaCalamita", "Anthony Calamita")
+    # a word of a name in the singular, plural or possessive is one name
+    assert not _spelled_differently("Harbour Pilot Authority", "Harbour Pilots Authority")
+    assert not _spelled_differently("NTSB Board", "NTSB's Board")
 
 
 def test_swapped_initials_of_a_firm_are_flagged() -> None:

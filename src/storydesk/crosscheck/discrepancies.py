@@ -654,7 +654,9 @@ def _spelled_differently(a: str, b: str) -> bool:
 
     "Anthony LaCalamita" / "Anthony Calamita" do; transliterations ("Soleimani" / "Suleimani",
     "Amir-Abdollahian" / "Amirabdollahian") and a name with or without its first name or title
-    ("Wolfe" / "Ilene Wolfe") do not.
+    ("Wolfe" / "Ilene Wolfe") do not, nor one word with and without an "s" ending: English writes
+    a name's words in the singular, plural or possessive as the sentence needs ("Marshal
+    Service" / "Marshals Service", "the AMA Council" / "the AMA's Council").
     """
     ta, tb = _name_tokens(a), _name_tokens(b)
     if not ta or not tb or set(ta) <= set(tb) or set(tb) <= set(ta) or len(ta) != len(tb):
@@ -665,6 +667,8 @@ def _spelled_differently(a: str, b: str) -> bool:
     if len(diff) != 1:
         return False  # a different first name and surname: not one name misspelt
     x, y = diff[0]
+    if x + "s" == y or y + "s" == x:
+        return False
     return _VOWELS.sub("", x) != _VOWELS.sub("", y) and (x in y or y in x)
 
 
