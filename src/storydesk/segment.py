@@ -8,6 +8,7 @@ ends a sentence. Offsets index `Article.text`, so `text[start:end] == sentence.t
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -27,13 +28,42 @@ def get_nlp() -> Any:
     global _NLP
     with _LOCK:
         if _NLP is None:
-            import spacy
+            nlp = import_spacy().blank("en")  # before any other spaCy import (see import_spacy)
+            from spacy.attrs import IS_PUNCT
 
-            nlp = spacy.blank("en")
             nlp.add_pipe("sentencizer")
             nlp.max_length = MAX_PARAGRAPH * 2
+            # Every new word in this pipeline's vocabulary gets its 23 lexical attributes computed
+            # (shape, norm, like_num...), but `_spans` reads only offsets, and the sentencizer only
+            # the text and IS_PUNCT; the tokenizer's splits do not depend on them. Sentences are the
+            # same to the offset on the 351 pages of bench/analysis_cost.py; splitting them took
+            # 2.57 CPU-s instead of 3.42. The vocabulary is this pipeline's own.
+            getters = nlp.vocab.lex_attr_getters
+            nlp.vocab.lex_attr_getters = {IS_PUNCT: getters[IS_PUNCT]}
             _NLP = nlp
         return _NLP
+
+
+def import_spacy() -> Any:
+    """spaCy, imported without torch unless something already imported torch or thinc.
+
+    Why: thinc (spaCy's ML library) imports torch when it is installed, only to offer
+    torch-backed layers. No pipeline here uses them (the sentencizer; en_core_web_sm runs on
+    thinc's NumpyOps) and MiniLM runs on onnxruntime, so that import was pure start-up cost:
+    `import spacy` 2.17 CPU-s with it, 1.05 without. torch stays importable afterwards (the
+    torch embedding fallback and the ONNX export import it themselves).
+    """
+    if "thinc" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError
+    try:
+        import spacy
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return spacy
 
 
 def _spans(text: str) -> Iterator[tuple[int, int]]:
