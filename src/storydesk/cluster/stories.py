@@ -26,7 +26,10 @@ best matches in the batch link as if their pair scored high (`_mutual`: differen
 of one event share few words but still pick each other; rows of reopened stories take part too).
 After the batch, a story of one original may join a neighbouring story on a story-to-story
 comparison of pooled signals (`_merge_small`), stored stories included; the merged story keeps
-the older id.
+the older id. Across languages (crosslang.py, `_join_languages`, off in CLUSTER_CONFIG until it
+holds precision): once the corpus holds two languages, a story in one language may join a story
+in others on the multilingual embedder's cosine, event times and shared names; a one-language
+corpus never reaches it.
 
 Syndicated copies (syndication.py) go to their group's story. Story ids come from content (a
 story's first article's id), so the same inputs in the same order give the same ids; a stream
@@ -50,8 +53,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from storydesk.cluster import syndication
+from storydesk.cluster import crosslang, syndication
 from storydesk.cluster.ann import Vectors
+from storydesk.cluster.crosslang import CROSS_LANG, CrossLangConfig
 from storydesk.cluster.eventtime import EVENT_TIME, EventTimeConfig, gap_days, time_factor
 from storydesk.cluster.features import (
     IDF_PRIOR_DOCS,
@@ -214,6 +218,7 @@ class ClusterConfig:
     event_time: EventTimeConfig = EVENT_TIME
     heal: HealConfig = HealConfig()
     thread: ThreadConfig = ThreadConfig()
+    cross_lang: CrossLangConfig = CROSS_LANG
 
 
 CLUSTER_CONFIG = ClusterConfig()
@@ -324,6 +329,11 @@ class StoryIndex:
         # used when both articles of a pair have a headline (dense only: it weighs the dense cosine)
         self.titled_scorer = titled_scorer or (TITLED_SCORER if dense else self.scorer)
         self.titled: list[bool] = []
+        # each row's language (Article.language; None when unknown) and, once the corpus holds two
+        # languages, its multilingual vector (crosslang.use_vectors; computed lazily, see
+        # `_join_languages`)
+        self.lang: list[str | None] = []
+        self._use: dict[int, np.ndarray] = {}
         self.df = DocFreq()
         self.ids: list[str] = []
         self.pos: dict[str, int] = {}
@@ -404,6 +414,7 @@ class StoryIndex:
             self.dup_parent.append(a["dup"])
             self.synd.append(a["synd"])
             self.titled.append(bool(a.get("titled", False)))  # blobs written before: untitled
+            self.lang.append(a.get("lang"))  # blobs written before languages: unknown
             self._join(a["story"], i)
             sig = sigs[i] if a["has_sig"] else None
             self.sigs.append(sig)
@@ -425,7 +436,7 @@ class StoryIndex:
                 "id": self.ids[i], "story": self.story[i], "terms": f.terms, "ents": f.ents,
                 "time": f.time, "dup": self.dup_parent[i], "synd": self.synd[i],
                 "has_sig": self.sigs[i] is not None, "searchable": bool(self._vec.indexed[i]),
-                "titled": self.titled[i], "near": self.in_near[i],
+                "titled": self.titled[i], "near": self.in_near[i], "lang": self.lang[i],
                 "span": list(f.span) if f.span else None, "span_pub": f.span_pub,
             }
             for i, f in enumerate(self.feats)
@@ -685,6 +696,8 @@ class StoryIndex:
                     changed[self.ids[k]] = self.assignment(self.ids[k])
         for k in self._merge_small(base, edges):
             changed[self.ids[k]] = self.assignment(self.ids[k])
+        for k in self._join_languages(base):
+            changed[self.ids[k]] = self.assignment(self.ids[k])
         self._threads()
         return list(changed.values())
 
@@ -771,6 +784,7 @@ class StoryIndex:
         self.dup_parent.append(i)
         self.synd.append(None)
         self.titled.append(bool((a.title or "").strip()))
+        self.lang.append((a.language or "").strip().lower() or None)
         self.story.append("")  # set once the batch is clustered
         sig = syndication.signature(a.text)
         self.sigs.append(sig)
@@ -1248,6 +1262,68 @@ class StoryIndex:
         for gone in parent:
             moved += self._absorb(gone, find(gone))
         return [k for k in moved if k < base] + [k for k in moved if k >= base]
+
+    # ------------------------------------------------------------------ across languages
+
+    def _use_rows(self, rows: Sequence[int]) -> np.ndarray:
+        """The multilingual vectors of `rows` (computed once per row, from its clustering lead;
+        a row loaded from a blob has no lead kept and gets a zero vector, so it never joins)."""
+        todo = [k for k in rows if k not in self._use]
+        if todo:
+            for k, v in zip(todo, crosslang.use_vectors([self.feats[k].embed_text for k in todo]), strict=True):
+                self._use[k] = v
+        if not rows:
+            return np.zeros((0, crosslang.USE_DIM), dtype=np.float32)
+        return np.stack([self._use[k] for k in rows])
+
+    def _join_languages(self, base: int) -> list[int]:
+        """Join stories across languages (crosslang.py); a no-op unless the corpus holds two.
+
+        Each story this batch touched whose articles of known language are all in one language L
+        is compared with the stories that hold another language and none in L, among those of
+        the `cross.near` rows of other languages nearest its articles (USE cosine, the last
+        `cross.recent` rows of other languages only, so the cost stays bounded on a big store):
+        it joins the one with the highest average USE cosine that passes `crosslang.one_event`.
+        Smallest story id first, so the batch's order does not matter; the older story keeps its
+        id. Returns the rows whose story changed.
+        """
+        cross = self.config.cross_lang
+        known = {x for x in self.lang if x is not None}
+        if len(known) < 2 or not cross.enabled:
+            return []
+        moved: list[int] = []
+        todo = sorted({self.story[k] for k in range(base, len(self.ids)) if self.lang[k] is not None})
+        for sid in todo:
+            sid = self.resolve(sid)
+            if sid not in self.members:
+                continue
+            langs = {self.lang[k] for k in self.members[sid]} - {None}
+            if len(langs) != 1:
+                continue
+            (lang,) = langs
+            mine = [k for k in self._originals(sid, STORY_SAMPLE) if self.lang[k] is not None]
+            pool = [k for k in range(len(self.ids)) if self.lang[k] not in (None, lang)][-cross.recent:]
+            if not mine or not pool:
+                continue
+            vm, vp = self._use_rows(mine), self._use_rows(pool)
+            near = np.argsort(-(vm @ vp.T).max(axis=0), kind="stable")[: cross.near]
+            cands = sorted({self.story[pool[q]] for q in near})
+            best: tuple[float, str] | None = None
+            fm = [self.feats[k] for k in mine]
+            for other in cands:
+                if other == sid or lang in {self.lang[k] for k in self.members[other]}:
+                    continue
+                theirs = [k for k in self._originals(other, STORY_SAMPLE) if self.lang[k] is not None]
+                c = crosslang.one_event(fm, vm, [self.feats[k] for k in theirs], self._use_rows(theirs),
+                                        self.config.event_time, cross)
+                if c is not None and (best is None or c > best[0]):
+                    best = (c, other)
+            if best is None:
+                continue
+            other = best[1]
+            keep, gone = (sid, other) if self.members[sid][0] < self.members[other][0] else (other, sid)
+            moved += self._absorb(gone, keep)
+        return moved
 
     def _absorb(self, gone: str, keep: str) -> list[int]:
         """Move every member of story `gone` into story `keep`; `gone` becomes an alias of `keep`.
