@@ -39,6 +39,15 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+# all-MiniLM-L6-v2 was trained on English pairs only: on German or Polish text its vectors are
+# near-random (what cross-check and brief then fall back to is word overlap, `reads`).
+LANGUAGES = frozenset({"en"})
+
+
+def reads(language: str | None) -> bool:
+    """Does the embedder read text in `language` (an ISO code; None: unknown, taken as English)?"""
+    return (language or "en").split("-")[0].lower() in LANGUAGES
+
 _LOCK = threading.Lock()
 _ENCODER_LOCK = threading.Lock()  # apart from _LOCK: loading the encoder may load the torch model
 _CACHE_LOCK = threading.Lock()

@@ -19,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from storydesk.embed import reads
 from storydesk.engine import Engine
 from storydesk.errors import InputError, UsageError
 from storydesk.records import (
@@ -449,7 +450,8 @@ def analyse_story(sid: str, arts: Sequence[Article], assignments: Mapping[str, A
 
     A story told by one original (alone or with copies of it) has nothing to align across
     sources, so it is cross-checked and briefed on word overlap instead of MiniLM embeddings:
-    the same fields, at a fraction of the cost, for what is most stories of a day's news.
+    the same fields, at a fraction of the cost, for what is most stories of a day's news. So is
+    a story with an article in a language MiniLM does not read (`embed.reads`).
     Outlets the user hid (storydesk.trust, issue 25) sit out the whole analysis; a story they alone
     tell keeps only its description.
     """
@@ -461,7 +463,9 @@ def analyse_story(sid: str, arts: Sequence[Article], assignments: Mapping[str, A
     arts, assignments = trusted.articles, trusted.assignments
     story = describe(sid, arts, assignments)
     syndicated = {a.id: assignments[a.id].syndicated_from if a.id in assignments else None for a in arts}
-    if _independent(arts, assignments) <= 1:
+    # MiniLM reads English only: a story with an article in another language is aligned and
+    # briefed on word overlap, which reads every language alike (and costs a fraction)
+    if _independent(arts, assignments) <= 1 or not all(reads(a.language) for a in arts):
         settings = settings.replace(embed=False)
     cross = crosscheck(arts, syndicated, settings)
     brief = summarise(arts, cross, syndicated, settings)
