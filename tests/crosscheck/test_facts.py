@@ -187,6 +187,8 @@ def test_two_ages_are_one_fact_only_for_one_named_holder() -> None:
     named_a = "Police arrested Dana Kollar, 34, at the scene on Monday."
     named_b = "Police arrested Dana Kollar, 31, at the scene on Monday."
     assert _vetted(named_a, named_b, 34, 31) == "conflict"
+    # one person named in full by one outlet and by surname by the other ("Kollar, 31, ...")
+    assert _vetted(named_a, "Police said Kollar, 31, was arrested at the scene on Monday.", 34, 31) == "conflict"
 
 
 def _articles(texts: list[tuple[str, str]]) -> list[Article]:

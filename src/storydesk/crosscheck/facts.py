@@ -273,7 +273,7 @@ def vet_groups(
         fa, fb = frames.get(a), frames.get(b)
         if fa is None or fb is None or config.owned_units.isdisjoint({fa.unit, fb.unit}):
             return True
-        return bool(set(fa.holder) & set(fb.holder))
+        return clash(fa.holder, fb.holder)[1] > 0  # one shared name, as `clash` reads names
 
     out: list[FactGroup] = []
     for members in agreeing:
