@@ -165,6 +165,9 @@ def load_trust(path: Path, required: bool = True) -> Trust:
 
 def _number(value: object, where: str, low: float, high: float) -> float:
     # bool is an int in Python: `weight = true` is a mistake, not 1
+    # a TOML integer has no size limit: one too big for a float is out of range, not a crash
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e300:
+        raise UsageError(f"{where} must be from {low:g} to {high:g}, not a {len(str(abs(value)))}-digit number")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise UsageError(f"{where} must be a number from {low:g} to {high:g}, not {value!r}")
     if not low <= value <= high:

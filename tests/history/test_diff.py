@@ -123,7 +123,8 @@ def test_since_reads_times_dates_and_words() -> None:
     assert parse_since("2024-03-04 10:15") == datetime(2024, 3, 4, 10, 15, tzinfo=UTC)
     assert parse_since("2024-03-04") == datetime(2024, 3, 4, tzinfo=UTC)
     assert parse_since("yesterday", today=date(2024, 3, 5)) == datetime(2024, 3, 4, tzinfo=UTC)
-    for bad in ("soon", "2024-13-01", "2024-03-04T25:00", ""):
+    for bad in ("soon", "2024-13-01", "2024-03-04T25:00", "", "0001-01-01T00:00:00+14:00",
+                "9999-12-31T23:59:59-14:00"):
         with pytest.raises(UsageError):
             parse_since(bad)
 

@@ -82,6 +82,7 @@ def test_a_displayed_name_line_wins_over_a_domain_line(tmp_path: Path) -> None:
     ('[outlets]\nA = 0.3\n', "must be a table with weight"),
     ('weights = {A = 0.3}\n', "unknown setting 'weights'"),
     ("low_trust_below = -1\n", "low_trust_below must be from 0 to 1"),
+    ('[outlets."A"]\nweight = 1' + "0" * 400 + "\n", "weight must be from 0 to 1, not a 401-digit number"),
     ('[outlets."  "]\nweight = 0.1\n', "an outlet name is empty"),
 ])
 def test_a_bad_file_is_a_usage_error_naming_the_file_and_the_fix(tmp_path: Path, text: str, message: str) -> None:

@@ -33,7 +33,10 @@ def parse_since(value: str, today: date | None = None, name: str = "--since") ->
         t = parse_time(text)
         if t is None:
             raise UsageError(f"{name} is not a readable time: {value!r} (try 2024-03-04T10:15:00+00:00)")
-        return t.astimezone(UTC)
+        try:
+            return t.astimezone(UTC)
+        except (OverflowError, ValueError):  # "0001-01-01T00:00+14:00" is before year 1 in UTC
+            raise UsageError(f"{name} is out of range: {value!r}") from None
     try:
         day = parse_day(name, text, today=today)
     except UsageError as exc:

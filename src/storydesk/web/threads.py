@@ -16,6 +16,7 @@ from storydesk.records import Story
 from storydesk.settings import Settings
 from storydesk.store.ranking import parse_time
 from storydesk.store.sqlite import SqliteStore
+from storydesk.trust import NO_TRUST
 from storydesk.web.deps import get_store
 from storydesk.web.pages import render
 
@@ -42,7 +43,9 @@ def thread_map(store: SqliteStore) -> ThreadMap | None:
     from storydesk.cluster import StoryIndex  # only for that older store: the index is heavy
 
     # a loaded index keeps the kind it was built with; the settings only matter for a new one
-    return ThreadMap.from_index(StoryIndex.load(state, Settings()))
+    # NO_TRUST: the thread map does not depend on outlet trust, and the default data directory's
+    # outlets.toml (not this app's store) must not be read here
+    return ThreadMap.from_index(StoryIndex.load(state, Settings(trust=NO_TRUST)))
 
 
 def in_time_order(stories: list[Story]) -> list[Story]:
