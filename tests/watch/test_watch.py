@@ -157,6 +157,20 @@ def test_a_cycle_completes_stories_clustered_but_never_analysed(tmp_path: Path) 
         assert desk.story(next(iter(touched))).brief
 
 
+def test_a_story_with_a_hidden_outlet_is_finished_after_one_cycle(tmp_path: Path, seeds_dir: Path) -> None:
+    """A hidden outlet's article stays in the story's members but not in its stored count: the
+    story must still count as analysed, or every cycle would analyse it again."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "outlets.toml").write_text('[outlets."Middle East Eye"]\nhidden = true\n')
+    settings = Settings(data_dir=data)
+    with Desk(data, settings) as desk:
+        one = run_cycle(desk, [str(seeds_dir)], StopFlag(), cycle=1)
+        assert [(s.status, s.article_count) for s in one.stories] == [("new", 4)]
+        assert unfinished_stories(desk.store) == set()
+        assert run_cycle(desk, [], StopFlag(), cycle=2).stories == ()
+
+
 def test_a_watched_folder_reads_only_new_or_changed_files(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
