@@ -28,6 +28,8 @@ DB_NAME = "storydesk.db"
 # Rows per INSERT batch: large enough that fsync cost is amortised (bench/throughput.py),
 # small enough that a kill loses at most one batch of work, never committed data.
 BATCH = 500
+# what a page version record (`ArticleVersion`) reads of an article row
+_VERSION_COLUMNS = "id, identity, ingested_at, provenance, superseded_by, outlet, url"
 
 
 def _now() -> str:
@@ -200,20 +202,14 @@ class SqliteStore:
 
     def get_originals(self, shas: Iterable[str | None]) -> dict[str, Original]:
         """The stored originals among `shas` (sha256 -> bytes and how they were served)."""
-        wanted = sorted({s for s in shas if s})
         out: dict[str, Original] = {}
-        with self._lock:
-            for i in range(0, len(wanted), BATCH):
-                part = wanted[i:i + BATCH]
-                for row in self.conn.execute(
-                    "SELECT sha256, size, content_type, http_headers, data FROM originals"
-                    f" WHERE sha256 IN ({','.join('?' * len(part))})", part):
-                    # bounded by the size stored: a damaged row cannot inflate without limit
-                    d = zlib.decompressobj()
-                    data = d.decompress(row["data"], row["size"] + 1)
-                    if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != row["sha256"]:
-                        continue  # damaged: better no original than a wrong one
-                    out[row["sha256"]] = Original(data, row["content_type"], row["http_headers"])
+        sql = "SELECT sha256, size, content_type, http_headers, data FROM originals WHERE sha256 IN ({marks})"
+        for row in self._rows_in(sql, sorted({s for s in shas if s})):
+            # bounded by the size stored: a damaged row cannot inflate without limit
+            data = zlib.decompressobj().decompress(row["data"], row["size"] + 1)
+            if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != row["sha256"]:
+                continue  # damaged: better no original than a wrong one
+            out[row["sha256"]] = Original(data, row["content_type"], row["http_headers"])
         return out
 
     def _supersede(self, a: Article) -> None:
@@ -304,16 +300,8 @@ class SqliteStore:
     def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
         """Articles in ingestion order; reads in pages so memory stays flat."""
         if ids is not None:
-            wanted = list(dict.fromkeys(ids))
-            for i in range(0, len(wanted), BATCH):
-                chunk = wanted[i : i + BATCH]
-                marks = ",".join("?" * len(chunk))
-                with self._lock:
-                    rows = self.conn.execute(
-                        f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY seq", chunk
-                    ).fetchall()
-                for r in rows:
-                    yield self._article(r)
+            for r in self._rows_in("SELECT * FROM articles WHERE id IN ({marks}) ORDER BY seq", ids):
+                yield self._article(r)
             return
         last = 0
         while True:
@@ -365,17 +353,8 @@ class SqliteStore:
 
     def outlets_of(self, article_ids: Iterable[str]) -> list[str]:
         """Distinct outlets of the given articles, sorted (articles without one are left out)."""
-        found: set[str] = set()
-        wanted = list(dict.fromkeys(article_ids))
-        for i in range(0, len(wanted), BATCH):
-            chunk = wanted[i : i + BATCH]
-            marks = ",".join("?" * len(chunk))
-            with self._lock:
-                rows = self.conn.execute(
-                    f"SELECT DISTINCT outlet FROM articles WHERE id IN ({marks}) AND outlet IS NOT NULL", chunk
-                ).fetchall()
-            found.update(r[0] for r in rows)
-        return sorted(found)
+        sql = "SELECT DISTINCT outlet FROM articles WHERE id IN ({marks}) AND outlet IS NOT NULL"
+        return sorted({r[0] for r in self._rows_in(sql, article_ids)})
 
     def article_ids(self, outlet: str | None = None) -> list[str]:
         """Ids of stored articles in ingestion order (all, or one outlet's), without reading them."""
@@ -407,16 +386,19 @@ class SqliteStore:
                 rows,
             )
 
-    def _assignments_where(self, sql: str, keys: Iterable[str]) -> dict[str, Assignment]:
-        """Run `sql` (its `{marks}` a placeholder list) over `keys` in chunks of BATCH parameters."""
-        out: dict[str, Assignment] = {}
+    def _rows_in(self, sql: str, keys: Iterable[str], *extra: Any) -> Iterator[sqlite3.Row]:
+        """Rows of `sql` (its `{marks}` a placeholder list for the keys, then `extra` parameters)
+        over the distinct `keys` in chunks of BATCH, so no query passes SQLite's parameter limit."""
         wanted = list(dict.fromkeys(keys))
         for i in range(0, len(wanted), BATCH):
             chunk = wanted[i : i + BATCH]
             with self._lock:
-                rows = self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
-            out.update({r[0]: Assignment(article=r[0], story=r[1], syndicated_from=r[2]) for r in rows})
-        return out
+                rows = self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), [*chunk, *extra]).fetchall()
+            yield from rows
+
+    def _assignments_where(self, sql: str, keys: Iterable[str]) -> dict[str, Assignment]:
+        """Assignments by article id from `sql` (see `_rows_in`) over `keys`."""
+        return {r[0]: Assignment(article=r[0], story=r[1], syndicated_from=r[2]) for r in self._rows_in(sql, keys)}
 
     def assignments_of(self, article_ids: Iterable[str]) -> dict[str, Assignment]:
         """The assignments of the given articles (those that have one), by article id."""
@@ -637,23 +619,14 @@ class SqliteStore:
 
     def stale_stories(self, story_ids: Iterable[str], analysis_key: str) -> set[str]:
         """Those of the given stories that were analysed with other settings (or unknown ones)."""
-        stale: set[str] = set()
-        wanted = list(dict.fromkeys(story_ids))
-        for i in range(0, len(wanted), BATCH):
-            chunk = wanted[i : i + BATCH]
-            marks = ",".join("?" * len(chunk))
-            with self._lock:
-                rows = self.conn.execute(
-                    f"SELECT id FROM stories WHERE id IN ({marks})"
-                    " AND (analysed_with IS NULL OR analysed_with != ?)", [*chunk, analysis_key]
-                ).fetchall()
-            stale.update(r[0] for r in rows)
-        return stale
+        sql = "SELECT id FROM stories WHERE id IN ({marks}) AND (analysed_with IS NULL OR analysed_with != ?)"
+        return {r[0] for r in self._rows_in(sql, story_ids, analysis_key)}
 
     # ------------------------------------------------------------------ versions (issue 25)
 
     @staticmethod
     def _version(row: sqlite3.Row) -> ArticleVersion:
+        """An `ArticleVersion` from a row of `_VERSION_COLUMNS`."""
         prov = json.loads(row["provenance"]) if row["provenance"] else None
         return ArticleVersion(id=row["id"], identity=row["identity"], seen=row["ingested_at"],
                               fetched=(prov or {}).get("fetched"), superseded_by=row["superseded_by"],
@@ -661,23 +634,14 @@ class SqliteStore:
 
     def versions_of(self, article_ids: Iterable[str]) -> dict[str, ArticleVersion]:
         """Each given article's version record (page identity, first seen, newest version), by id."""
-        out: dict[str, ArticleVersion] = {}
-        wanted = list(dict.fromkeys(article_ids))
-        for i in range(0, len(wanted), BATCH):
-            chunk = wanted[i : i + BATCH]
-            marks = ",".join("?" * len(chunk))
-            with self._lock:
-                rows = self.conn.execute(
-                    "SELECT id, identity, ingested_at, provenance, superseded_by, outlet, url FROM articles"
-                    f" WHERE id IN ({marks})", chunk).fetchall()
-            out.update({r["id"]: self._version(r) for r in rows})
-        return out
+        sql = f"SELECT {_VERSION_COLUMNS} FROM articles WHERE id IN ({{marks}})"
+        return {r["id"]: self._version(r) for r in self._rows_in(sql, article_ids)}
 
     def article_versions(self, ref: str) -> list[ArticleVersion]:
         """Every stored version of the page article `ref` was read from, oldest first (itself alone
         when it has no URL)."""
         aid = self._resolve("articles", ref)
-        cols = "id, identity, ingested_at, provenance, superseded_by, outlet, url"
+        cols = _VERSION_COLUMNS
         with self._lock:
             row = self.conn.execute(f"SELECT {cols} FROM articles WHERE id = ?", (aid,)).fetchone()
             if row["identity"] is None:
@@ -688,16 +652,8 @@ class SqliteStore:
 
     def earlier_versions(self, article_ids: Iterable[str]) -> list[str]:
         """Ids of the articles that the given ones superseded (older texts of the same pages)."""
-        found: list[str] = []
-        wanted = list(dict.fromkeys(article_ids))
-        for i in range(0, len(wanted), BATCH):
-            chunk = wanted[i : i + BATCH]
-            marks = ",".join("?" * len(chunk))
-            with self._lock:
-                rows = self.conn.execute(
-                    f"SELECT id FROM articles WHERE superseded_by IN ({marks}) ORDER BY seq", chunk).fetchall()
-            found += [r[0] for r in rows]
-        return found
+        sql = "SELECT id FROM articles WHERE superseded_by IN ({marks}) ORDER BY seq"
+        return [r[0] for r in self._rows_in(sql, article_ids)]
 
     def story_versions(self, ref: str) -> list[StoryVersionInfo]:
         """The kept analyses of a story (id, prefix or alias), oldest first."""
