@@ -16,6 +16,30 @@ SEEDS = SHARED / "corpus" / "seeds"
 DATA = SHARED / "data"
 
 
+def load_module(name: str, path: Path) -> ModuleType:
+    """The module at `path`, loaded once under `name` (pytest runs with --import-mode=importlib, so
+    test folders are not packages and their helper files are imported by path)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+# Helper files that tests of several folders import as `from storydesk_test_x import ...`: loaded
+# here, by the conftest pytest reads first, so no folder needs its own loader.
+HELPERS = {
+    "storydesk_test_builders": "report/builders.py",  # report stores with the seed and a hostile story
+    "storydesk_test_browsing": "web/browsing.py",  # chromium and a served app
+    "storydesk_test_feeds": "watch/feeds.py",  # a feed server on 127.0.0.1
+    "storydesk_test_quake": "history/quake.py",  # two versions of an earthquake's coverage
+    "storydesk_test_threads": "cluster/threads_texts.py",  # a quake, its follow-up, a flood
+}
+for _name, _rel in HELPERS.items():
+    load_module(_name, ROOT / "tests" / _rel)
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SHARED.exists():
@@ -26,13 +50,7 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def gate() -> ModuleType:
     """tests/eval_gate.py (the evaluation gate: floors of tests/eval_baseline.json), loaded once."""
-    name = "storydesk_eval_gate"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("eval_gate.py"))
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load_module("storydesk_eval_gate", Path(__file__).with_name("eval_gate.py"))
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from storydesk_test_threads import FLOOD, FOLLOW_UP, QUAKE, art
 
 from storydesk.cluster import StoryIndex
 from storydesk.cluster.threads import THREAD_STATE, ThreadMap
-from storydesk.records import Article, content_id
 from storydesk.settings import Settings
 from storydesk.store.sqlite import open_store
 
@@ -18,22 +18,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::FutureWarning"),
 ]
 
-
-def art(text: str, title: str, outlet: str, published: str) -> Article:
-    return Article(id=content_id(outlet, title, text, published), outlet=outlet, title=title, url=None,
-                   published=published, language="en", raw_text=text, text=text)
-
-
-QUAKE = ("A strong earthquake struck Qeshm island in southern Iran's Hormozgan province on Sunday, killing at "
-         "least 13 people and injuring dozens, Iranian state media said. The magnitude 5.9 quake destroyed homes "
-         "in villages across the island in the Strait of Hormuz, and rescue teams from Bandar Abbas searched the "
-         "rubble through the night.")
-FOLLOW_UP = ("Three weeks after a strong earthquake struck Qeshm island in southern Iran's Hormozgan province, "
-             "killing 13 people, families in the island's villages are still living in tents, Iranian state media "
-             "said. Rescue teams from Bandar Abbas have cleared the rubble and the magnitude 5.9 quake's damage to "
-             "homes is being assessed.")
-FLOOD = ("Floods across Pakistan's Sindh province have killed more than 1,100 people since June, the National "
-         "Disaster Management Authority said, as the army rescued families near Sukkur.")
 OLD = [art(QUAKE, "Quake kills 13 on Iran's Qeshm island", "wire-a", "2005-11-27T16:00:00+00:00"),
        art(QUAKE, "Deadly earthquake hits Qeshm", "paper-b", "2005-11-27T17:00:00+00:00")]
 NEW = [art(FOLLOW_UP, "Qeshm quake survivors still in tents", "wire-a", "2005-12-18T10:00:00+00:00"),

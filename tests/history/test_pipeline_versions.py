@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
-import storydesk
+from storydesk_test_quake import VERSION_1, doc
 
-_NAME = "storydesk_test_quake"
-if _NAME not in sys.modules:
-    _spec = importlib.util.spec_from_file_location(_NAME, Path(__file__).with_name("quake.py"))
-    assert _spec and _spec.loader
-    sys.modules[_NAME] = _mod = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(_mod)
-from storydesk_test_quake import VERSION_1, doc  # noqa: E402
+import storydesk
 
 REUSED = ("The city council of Arnor voted on Tuesday to build a new football stadium by the river. "
           "Councillors argued for hours about the cost, which the mayor put at forty million. "

@@ -9,34 +9,17 @@ changed" panel shows it in real Chromium, remembering the last visit in the brow
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from storydesk_test_browsing import NEEDS_CHROMIUM, Served, new_page
+from storydesk_test_quake import VERSION_1, VERSION_2
 
 from storydesk.cli import main
-
-
-def _load_quake() -> ModuleType:
-    """tests/history/quake.py (the documents), loaded by path once: tests are not a package."""
-    name = "storydesk_test_quake"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "history" / "quake.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-VERSION_1 = _load_quake().VERSION_1
-VERSION_2 = _load_quake().VERSION_2
 
 
 def ingest(data_dir: Path, docs: list[dict[str, str]]) -> str:

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from storydesk_test_browsing import NEEDS_CHROMIUM, Served, new_page
+from storydesk_test_threads import FLOOD, FOLLOW_UP, QUAKE, art
 
 from storydesk.cluster.threads import THREAD_STATE
-from storydesk.records import Article, content_id
+from storydesk.records import Article
 from storydesk.settings import Settings
 from storydesk.store.sqlite import open_store
 from storydesk.web import create_app
@@ -27,22 +28,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::FutureWarning"),
 ]
 
-QUAKE = ("A strong earthquake struck Qeshm island in southern Iran's Hormozgan province on Sunday, killing at "
-         "least 13 people and injuring dozens, Iranian state media said. The magnitude 5.9 quake destroyed homes "
-         "in villages across the island in the Strait of Hormuz, and rescue teams from Bandar Abbas searched the "
-         "rubble through the night.")
-FOLLOW_UP = ("Three weeks after a strong earthquake struck Qeshm island in southern Iran's Hormozgan province, "
-             "killing 13 people, families in the island's villages are still living in tents, Iranian state media "
-             "said. Rescue teams from Bandar Abbas have cleared the rubble and the magnitude 5.9 quake's damage to "
-             "homes is being assessed.")
-FLOOD = ("Floods across Pakistan's Sindh province have killed more than 1,100 people since June, the National "
-         "Disaster Management Authority said, as the army rescued families near Sukkur.")
 EVIL = "Qeshm quake survivors still in tents <script>alert(1)</script>"
-
-
-def art(text: str, title: str, outlet: str, published: str) -> Article:
-    return Article(id=content_id(outlet, title, text, published), outlet=outlet, title=title, url=None,
-                   published=published, language="en", raw_text=text, text=text)
 
 
 # the follow-up is listed first, so that the page's order comes from time, not from input
