@@ -29,6 +29,10 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 # Read this much at a time while hashing: large enough to be fast, small enough to stay flat.
 _CHUNK = 1 << 20
+# What zipfile raises on a member it cannot read: a damaged archive or CRC (BadZipFile, zlib.error,
+# EOFError, OSError), a compression method it does not support (NotImplementedError: the zip names
+# e.g. PPMd, which Python lacks) or an encrypted member (RuntimeError). Each is a corrupt package.
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +81,7 @@ def _read_manifest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: PackageLi
     try:
         with zf.open(info) as fh:
             data = fh.read(limits.max_manifest_bytes + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+    except _UNREADABLE as exc:
         return None, Problem(MANIFEST, "corrupt", f"{type(exc).__name__}: {exc}")
     if len(data) > limits.max_manifest_bytes:
         return None, Problem(MANIFEST, "too-large", f"over {limits.max_manifest_bytes:,} bytes")
@@ -236,7 +240,7 @@ def _verify_open(zf: zipfile.ZipFile, name: str, limits: PackageLimits) -> Verif
                     story_bytes = data
                 else:
                     got_hash, got_size, over = _hash_member(fh, want_size)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        except _UNREADABLE as exc:
             # zipfile checks each member's CRC-32 as it reads: a flipped byte often ends here
             problems.append(Problem(path, "corrupt", f"{type(exc).__name__}: {exc}"))
             continue
