@@ -37,7 +37,7 @@ from storydesk.crosscheck.matcher import (
     measure_similarities,
     sentence_view,
 )
-from storydesk.crosscheck.numbers import compatible
+from storydesk.crosscheck.numbers import Quantity, compatible
 from storydesk.records import Article, Claim, Discrepancy, Exclusive, Fact, FactCell, Passage, Quote, content_id
 
 Mention = tuple[int, int]  # (candidate sentence index, figure index)
@@ -94,8 +94,8 @@ def identical_figures(
     The figure rules match two figures by the words around them, so "Employers added 235,000 jobs"
     and "the economy adding just 235,000 positions" stay apart; the same 235,000 from two outlets
     of one story is itself the evidence. Only unhedged figures of the same unit with at least
-    `specific_digits` significant digits count, never a year-like count (1900-2100 with no unit:
-    a date, not a tally), never a mention of a group that disagrees. An agreeing group of one
+    `specific_digits` significant digits count (years never reach here: the number parser leaves
+    dates to the timeline), never a mention of a group that disagrees. An agreeing group of one
     such value takes the value's other mentions; they form a new group when two or more outlets
     give the value (each outlet's first mention is its cell in the fact table, every mention a
     passage of the claim).
@@ -103,17 +103,18 @@ def identical_figures(
     config = config or FactConfig()
     in_clash = {m for g in clashing for m in g}
     in_agree = {m for g in agreeing for m in g}
+
+    def key(q: Quantity) -> tuple[float, str, float | None]:
+        return (q.value, q.unit, q.second)
+
     by_value: dict[tuple[float, str, float | None], list[Mention]] = {}
     for i, qs in enumerate(index.quantities):
         for k, q in enumerate(qs):
             m = (i, k)
             if m in in_clash or m in in_agree or q.bound not in ("exact", "tally") or q.unit in ("time", "duration"):
                 continue
-            if significant_digits(q.value) < config.specific_digits:
-                continue
-            if not q.unit and q.value.is_integer() and 1900 <= q.value <= 2100:
-                continue
-            by_value.setdefault((q.value, q.unit, q.second), []).append(m)
+            if significant_digits(q.value) >= config.specific_digits:
+                by_value.setdefault(key(q), []).append(m)
 
     def root(m: Mention) -> str:
         return index.root[index.sentences[m[0]].article]
@@ -121,7 +122,7 @@ def identical_figures(
     out: list[list[Mention]] = []
     for group in agreeing:
         vals = [index.quantities[m[0]][m[1]] for m in group]
-        keys = {(q.value, q.unit, q.second) for q in vals}
+        keys = {key(q) for q in vals}
         widened = list(group)
         if len(keys) == 1 and all(q.bound in ("exact", "tally") for q in vals):
             widened += by_value.pop(next(iter(keys)), [])
@@ -171,11 +172,11 @@ def hard_different(a: Frame, b: Frame) -> bool:
     return any(clash(x, y)[0] for x, y in ((a.scope, b.scope), (a.time, b.time), (a.holder, b.holder)))
 
 
-def _same_kind(a: Frame, b: Frame) -> bool:
-    """Figures of one named counted thing or one unit (ages aside: each person has one)."""
+def _same_kind(a: Frame, b: Frame, owned_units: Collection[str]) -> bool:
+    """Figures of one named counted thing or one unit (not an owned unit: each person has an age)."""
     if a.noun and a.noun == b.noun and a.noun not in _generic(a):
         return True
-    return bool(a.unit) and a.unit == b.unit and a.unit != "age"
+    return bool(a.unit) and a.unit == b.unit and a.unit not in owned_units
 
 
 def _generic(frame: Frame) -> frozenset[str]:
@@ -261,7 +262,7 @@ def vet_groups(
             m != own
             and (g := frames[m]).unit == fo.unit
             and g.noun == fo.noun
-            and (g.measure == fo.measure or _same_kind(g, fo))
+            and (g.measure == fo.measure or _same_kind(g, fo, config.owned_units))
             and not compatible(index.quantities[m[0]][m[1]], qo)
             and not hard_different(g, fx)
             for m in by_root.get(root, ())
